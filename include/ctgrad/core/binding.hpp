@@ -1,0 +1,128 @@
+// Values for the leaves of an expression:  at(a = 2.0, W = weights)
+// and the leaves to differentiate for:     wrt(W, b)
+//
+// A binding keeps a temporary by value and refers to a named object (nothing big is copied;
+// keep the object alive while the bindings are used, as with std::ref).
+#pragma once
+
+#include <boost/hana/at_key.hpp>
+#include <boost/hana/contains.hpp>
+#include <boost/hana/map.hpp>
+#include <boost/hana/pair.hpp>
+#include <boost/hana/type.hpp>
+#include <type_traits>
+
+#include "ctgrad/core/expression.hpp"
+
+namespace ctgrad {
+
+namespace detail {
+template <class T>
+struct by_reference {
+  const T* ptr;
+  constexpr const T& get() const { return *ptr; }
+};
+template <class T>
+struct by_value {
+  T value;
+  constexpr const T& get() const { return value; }
+};
+}  // namespace detail
+
+// One leaf with its value.
+template <class Leaf, class Stored>
+struct binding {
+  using leaf_type = Leaf;
+  Stored stored;
+  constexpr const auto& get() const { return stored.get(); }
+};
+
+namespace detail {
+
+template <class Leaf, class V>
+constexpr auto make_binding(V&& v) {
+  using T = typename Leaf::value_type;
+  using Tensor = tensor_for<T, typename Leaf::shape_type>;
+  using Plain = std::remove_cvref_t<V>;
+  if constexpr (Leaf::shape_type::rank == 0 && (std::is_arithmetic_v<Plain> || std::is_same_v<Plain, T>)) {
+    return binding<Leaf, by_value<Tensor>>{{Tensor(static_cast<T>(v))}};
+  } else if constexpr (std::is_same_v<Plain, Tensor>) {
+    if constexpr (std::is_lvalue_reference_v<V>)
+      return binding<Leaf, by_reference<Tensor>>{{&v}};
+    else
+      return binding<Leaf, by_value<Tensor>>{{static_cast<V&&>(v)}};
+  } else {
+    static_assert(std::is_same_v<Plain, Tensor>,
+                  "ctgrad: a binding's value must be a ctgrad::tensor with the leaf's element type and shape "
+                  "(the leaf and the value's type follow)");
+    return binding<Leaf, by_value<Tensor>>{};
+  }
+}
+
+template <class T>
+struct is_binding_t : std::false_type {};
+template <class L, class S>
+struct is_binding_t<binding<L, S>> : std::true_type {};
+
+}  // namespace detail
+
+// All the values of one evaluation, looked up by leaf type (a Hana map).
+template <class Map>
+struct bindings {
+  Map map;
+
+  template <class Leaf>
+  static constexpr bool has(Leaf = {}) {
+    return decltype(hana::contains(std::declval<Map>(), hana::type_c<Leaf>))::value;
+  }
+  template <class Leaf>
+  constexpr const auto& get() const {
+    return map[hana::type_c<Leaf>].get();
+  }
+};
+
+template <class... B>
+  requires(detail::is_binding_t<B>::value && ...)
+constexpr auto at(const B&... b) {
+  auto map = hana::make_map(hana::make_pair(hana::type_c<typename B::leaf_type>, b)...);
+  return bindings<decltype(map)>{map};
+}
+
+namespace detail {
+template <class T>
+struct is_bindings_t : std::false_type {};
+template <class M>
+struct is_bindings_t<bindings<M>> : std::true_type {};
+}  // namespace detail
+
+template <class T>
+concept binding_set = detail::is_bindings_t<std::remove_cvref_t<T>>::value;
+
+// The leaves to differentiate for.
+template <class... Leaves>
+struct wrt_t {
+  using leaves = hana::tuple<hana::type<Leaves>...>;
+};
+
+template <class... L>
+  requires(detail::is_leaf<L> && ...)
+constexpr wrt_t<L...> wrt(const L&...) {
+  return {};
+}
+
+// Differentiate for every trainable leaf of the expression (the default).
+struct all_trainable {};
+
+namespace detail {
+template <class T>
+struct is_wrt_t : std::false_type {};
+template <class... L>
+struct is_wrt_t<wrt_t<L...>> : std::true_type {};
+template <>
+struct is_wrt_t<all_trainable> : std::true_type {};
+}  // namespace detail
+
+template <class T>
+concept leaf_selection = detail::is_wrt_t<std::remove_cvref_t<T>>::value;
+
+}  // namespace ctgrad

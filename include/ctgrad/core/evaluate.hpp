@@ -1,0 +1,412 @@
+// value(), grad() and vjp(): evaluation of an expression at bound leaf values.
+//
+//   auto g = grad(loss, at(W = w, b = bias, X = x));       // every trainable leaf
+//   auto g = grad(loss, wrt(W), at(...));                  // only W
+//   g[W]                                                   // tensor<float, 10, 784>
+//
+// Storage: a workspace holds one value slot per operation step and one adjoint slot per
+// active step, laid out as Hana tuples whose types come from the schedule. The free
+// functions use a workspace on the stack; a training loop keeps one workspace (allocated
+// once, by the caller) and calls ws.grad(...) each step: no heap allocation in any of these.
+// Run time is straight-line code: forward over the steps, then backward in reverse.
+#pragma once
+
+#include <boost/hana/at.hpp>
+#include <boost/hana/at_key.hpp>
+#include <boost/hana/for_each.hpp>
+#include <boost/hana/map.hpp>
+#include <boost/hana/pair.hpp>
+#include <boost/hana/tuple.hpp>
+#include <boost/hana/type.hpp>
+#include <type_traits>
+#include <utility>
+
+#include "ctgrad/core/binding.hpp"
+#include "ctgrad/core/diagnostics.hpp"
+#include "ctgrad/core/expression.hpp"
+#include "ctgrad/core/schedule.hpp"
+
+namespace ctgrad {
+
+namespace detail {
+
+struct no_slot {};
+
+template <class Node>
+using value_tensor_t = tensor_for<typename Node::value_type, typename Node::shape_type>;
+
+template <class Sched, std::size_t I>
+using value_slot_t = std::conditional_t<is_op_node<typename Sched::template node<I>>,
+                                        value_tensor_t<typename Sched::template node<I>>, no_slot>;
+template <class Sched, std::size_t I>
+using adjoint_slot_t =
+    std::conditional_t<Sched::active[I], value_tensor_t<typename Sched::template node<I>>, no_slot>;
+
+template <class Sched, class Seq>
+struct slots;
+template <class Sched, std::size_t... I>
+struct slots<Sched, std::index_sequence<I...>> {
+  using values = hana::tuple<value_slot_t<Sched, I>...>;
+  using adjoints = hana::tuple<adjoint_slot_t<Sched, I>...>;
+};
+
+template <class Leaf>
+constexpr auto leaf_description() {
+  return fixed_string("\"") + Leaf::name + fixed_string("\" ") + shape_string(typename Leaf::shape_type{});
+}
+
+template <class T>
+constexpr const T& deref(const T& t) {
+  return t;
+}
+template <class T>
+constexpr const T& deref(const by_reference<T>& r) {
+  return r.get();
+}
+
+template <class LA, class LB>
+constexpr bool name_clash() {
+  if constexpr (is_leaf<LA> && is_leaf<LB> && !std::is_same_v<LA, LB>)
+    return LA::name == LB::name;
+  else
+    return false;
+}
+template <class S, std::size_t A, std::size_t... I>
+constexpr bool clashes_with_any(std::index_sequence<I...>) {
+  return (name_clash<typename S::template node<A>, typename S::template node<I>>() || ...);
+}
+// the first step whose leaf shares its name with a different leaf, or S::size
+template <class S, std::size_t... A>
+constexpr std::size_t first_name_clash(std::index_sequence<A...> seq) {
+  constexpr bool clash[] = {clashes_with_any<S, A>(seq)..., false};
+  std::size_t i = 0;
+  while (i < S::size && !clash[i]) ++i;
+  return i;
+}
+
+// The first leaf named in wrt(...) that the expression does not use (void: none).
+template <class S, class Wrt>
+struct unused_wrt_leaf {
+  using type = void;
+};
+template <class S, class L, class... Rest>
+struct unused_wrt_leaf<S, wrt_t<L, Rest...>> {
+  using type = std::conditional_t<S::template index_of_leaf<L> == S::size, L,
+                                  typename unused_wrt_leaf<S, wrt_t<Rest...>>::type>;
+};
+
+// What is wrong with evaluating Expr for the leaves Wrt with bindings B (void: nothing).
+template <class Expr, class Wrt, class B, bool NeedScalar>
+constexpr auto evaluation_problem() {
+  if constexpr (is_invalid<Expr>) {
+    return std::type_identity<Expr>{};
+  } else {
+    using S = schedule<Expr, Wrt>;
+    constexpr auto first_unbound = []<std::size_t... I>(std::index_sequence<I...>) {
+      constexpr bool unbound[] = {(is_leaf<typename S::template node<I>> &&
+                                   !B::template has<typename S::template node<I>>())...};
+      for (std::size_t i = 0; i < S::size; ++i)
+        if (unbound[i]) return i;
+      return S::size;
+    }(std::make_index_sequence<S::size>{});
+    constexpr auto clash = first_name_clash<S>(std::make_index_sequence<S::size>{});
+
+    if constexpr (first_unbound != S::size) {
+      using L = typename S::template node<first_unbound>;
+      return std::type_identity<
+          invalid<error_kind::unbound_leaf,
+                  fixed_string("leaf ") + leaf_description<L>() + fixed_string(" has no value in at(...)")>>{};
+    } else if constexpr (clash != S::size) {
+      using L = typename S::template node<clash>;
+      return std::type_identity<invalid<error_kind::name_clash,
+                                        fixed_string("the name \"") + L::name +
+                                            fixed_string("\" names two different leaves (shapes or element types)")>>{};
+    } else if constexpr (NeedScalar && Expr::shape_type::rank != 0) {
+      return std::type_identity<invalid<error_kind::not_scalar,
+                                        fixed_string("grad: the expression has shape ") +
+                                            shape_string(typename Expr::shape_type{})>>{};
+    } else if constexpr (!std::is_void_v<typename unused_wrt_leaf<S, Wrt>::type>) {
+      using L = typename unused_wrt_leaf<S, Wrt>::type;
+      return std::type_identity<invalid<error_kind::not_differentiable,
+                                        fixed_string("wrt(...): leaf ") + leaf_description<L>() +
+                                            fixed_string(" is not used by the expression")>>{};
+    } else {
+      return std::type_identity<void>{};
+    }
+  }
+}
+
+template <class Expr, class Wrt, class B, bool NeedScalar>
+using problem_t = typename decltype(evaluation_problem<Expr, Wrt, B, NeedScalar>())::type;
+
+}  // namespace detail
+
+// A set of gradients, looked up by leaf: g[W]. Scalars come out as plain numbers.
+template <class Map>
+class gradients {
+ public:
+  constexpr explicit gradients(Map m) : map_(m) {}
+
+  template <class Leaf>
+  constexpr decltype(auto) operator[](const Leaf&) const {
+    const auto& t = detail::deref(map_[hana::type_c<Leaf>]);
+    if constexpr (Leaf::shape_type::rank == 0)
+      return t.flat(0);
+    else
+      return t;
+  }
+  template <class Leaf>
+  static constexpr bool contains(const Leaf& = {}) {
+    return decltype(hana::contains(std::declval<Map>(), hana::type_c<Leaf>))::value;
+  }
+  // f(leaf, gradient tensor) for every leaf, in schedule order
+  template <class F>
+  constexpr void for_each(F&& f) const {
+    hana::for_each(map_, [&](const auto& pair) {
+      f(typename std::remove_cvref_t<decltype(hana::first(pair))>::type{}, detail::deref(hana::second(pair)));
+    });
+  }
+
+ private:
+  Map map_;
+};
+
+template <class Expr, class Wrt = all_trainable>
+class workspace {
+  static_assert(expression<Expr>, "ctgrad: workspace<E> needs an expression type E (use decltype(expr))");
+
+ public:
+  using schedule = detail::schedule<Expr, Wrt>;
+  static constexpr std::size_t steps = schedule::size;
+
+  // The value of e: a plain number for a scalar, else a reference into this workspace.
+  template <binding_set B>
+  constexpr decltype(auto) value(const Expr& e, const B& b) {
+    check<B, false>();
+    forward(e, b, seq{});
+    return out(value_ref<schedule::root>(e, b));
+  }
+
+  // Gradients of a scalar e; the tensors stay in this workspace until its next use.
+  template <binding_set B>
+  constexpr auto grad(const Expr& e, const B& b) {
+    check<B, true>();
+    forward(e, b, seq{});
+    seed_root(typename Expr::value_type(1));
+    backward(e, b, seq{});
+    return view();
+  }
+
+  // Vector-Jacobian product: seed has e's shape and plays the role of d(loss)/d(e).
+  template <class Seed, binding_set B>
+  constexpr auto vjp(const Expr& e, const Seed& seed, const B& b) {
+    check<B, false>();
+    using want = tensor_for<typename Expr::value_type, typename Expr::shape_type>;
+    static_assert(std::is_same_v<Seed, want> || (Expr::shape_type::rank == 0 && std::is_arithmetic_v<Seed>),
+                  "ctgrad: vjp: the seed must be a tensor of the expression's element type and shape");
+    forward(e, b, seq{});
+    seed_root(seed);
+    backward(e, b, seq{});
+    return view();
+  }
+
+  // The gradients of the last grad()/vjp() call, copied out of the workspace.
+  constexpr auto copy_gradients() const {
+    return make_gradients([](const auto& t) { return t; });
+  }
+
+ private:
+  using seq = std::make_index_sequence<steps>;
+  using slots = detail::slots<schedule, seq>;
+  template <std::size_t I>
+  using step = typename schedule::template step<I>;
+
+  typename slots::values values_{};
+  typename slots::adjoints adjoints_{};
+
+  template <class B, bool NeedScalar>
+  static constexpr void check() {
+    using P = detail::problem_t<Expr, Wrt, B, NeedScalar>;
+    if constexpr (!std::is_void_v<P>) detail::report<P>();
+  }
+
+  template <class T>
+  static constexpr decltype(auto) out(const T& t) {
+    if constexpr (T::rank == 0)
+      return t.flat(0);
+    else
+      return (t);
+  }
+
+  template <std::size_t I>
+  static constexpr const auto& node_at(const Expr& e) {
+    return detail::at_path<typename step<I>::path_type>::get(e);
+  }
+
+  template <std::size_t I, class B>
+  constexpr const auto& value_ref(const Expr& e, const B& b) const {
+    using N = typename schedule::template node<I>;
+    if constexpr (detail::is_leaf<N>)
+      return b.template get<N>();
+    else if constexpr (detail::is_constant<N>)
+      return node_at<I>(e).value;
+    else
+      return hana::at_c<I>(values_);
+  }
+
+  template <class B, std::size_t... I>
+  constexpr void forward(const Expr& e, const B& b, std::index_sequence<I...>) {
+    (forward_step<I>(e, b, std::make_index_sequence<step<I>::arity>{}), ...);
+  }
+  template <std::size_t I, class B, std::size_t... K>
+  constexpr void forward_step(const Expr& e, const B& b, std::index_sequence<K...>) {
+    if constexpr (schedule::kind[I] >= 3) node_at<I>(e).op.forward(hana::at_c<I>(values_), value_ref<step<I>::children[K]>(e, b)...);
+  }
+
+  template <class Seed>
+  constexpr void seed_root(const Seed& seed) {
+    if constexpr (schedule::active[schedule::root]) {
+      auto& adj = hana::at_c<schedule::root>(adjoints_);
+      if constexpr (std::is_arithmetic_v<Seed>) {
+        for (auto& v : adj) v = static_cast<typename Expr::value_type>(seed);
+      } else {
+        adj = seed;
+      }
+    }
+  }
+
+  template <class B, std::size_t... I>
+  constexpr void backward(const Expr& e, const B& b, std::index_sequence<I...>) {
+    (zero_step<I>(), ...);
+    // reverse order: step (steps-1-J) for J = 0, 1, ...
+    (backward_step<steps - 1 - I>(e, b, std::make_index_sequence<step<steps - 1 - I>::arity>{}), ...);
+  }
+  template <std::size_t I>
+  constexpr void zero_step() {
+    if constexpr (schedule::needs_zero[I])
+      for (auto& v : hana::at_c<I>(adjoints_)) v = {};
+  }
+  template <std::size_t I, class B, std::size_t... K>
+  constexpr void backward_step(const Expr& e, const B& b, std::index_sequence<K...> ks) {
+    if constexpr (schedule::active[I] && schedule::kind[I] == 3) (backward_edge<I, K>(e, b, ks), ...);
+  }
+  template <std::size_t I, std::size_t K, class B, std::size_t... J>
+  constexpr void backward_edge(const Expr& e, const B& b, std::index_sequence<J...>) {
+    constexpr std::size_t c = step<I>::children[K];
+    if constexpr (schedule::active[c]) {
+      constexpr bool assign = schedule::edge_assigns[schedule::edge_offset[I] + K];
+      node_at<I>(e).op.template backward<K, assign>(hana::at_c<c>(adjoints_), hana::at_c<I>(adjoints_),
+                                                     value_ref<I>(e, b), value_ref<step<I>::children[J]>(e, b)...);
+    }
+  }
+
+  template <class F>
+  constexpr auto make_gradients(F&& f) const {
+    constexpr auto targets = [] {
+      std::array<std::size_t, steps> idx{};
+      std::size_t n = 0;
+      if constexpr (requires { typename Wrt::leaves; }) {
+        hana::for_each(typename Wrt::leaves{}, [&](auto t) { idx[n++] = schedule::template index_of_leaf<typename decltype(t)::type>; });
+      } else {
+        for (std::size_t i = 0; i < steps; ++i)
+          if (schedule::kind[i] == 1) idx[n++] = i;
+      }
+      return std::pair{idx, n};
+    }();
+    return [&]<std::size_t... J>(std::index_sequence<J...>) {
+      return gradients(hana::make_map(hana::make_pair(hana::type_c<typename schedule::template node<targets.first[J]>>,
+                                                      f(hana::at_c<targets.first[J]>(adjoints_)))...));
+    }(std::make_index_sequence<targets.second>{});
+  }
+
+  constexpr auto view() const {
+    return make_gradients([](const auto& t) { return detail::by_reference<std::remove_cvref_t<decltype(t)>>{&t}; });
+  }
+};
+
+namespace detail {
+
+// The result type of a free value()/grad()/vjp() call, or the invalid<> that says why not.
+enum class call { value, grad, vjp };
+template <class E, class W, class B, call C>
+constexpr auto call_result() {
+  if constexpr (is_invalid<E>) {
+    return std::type_identity<E>{};
+  } else {
+    using P = problem_t<E, W, B, C == call::grad>;
+    if constexpr (!std::is_void_v<P>)
+      return std::type_identity<P>{};
+    else if constexpr (C == call::value)
+      return std::type_identity<std::conditional_t<E::shape_type::rank == 0, typename E::value_type, value_tensor_t<E>>>{};
+    else
+      return std::type_identity<decltype(std::declval<const workspace<E, W>&>().copy_gradients())>{};
+  }
+}
+template <class E, class W, class B, call C>
+using call_result_t = typename decltype(call_result<std::remove_cvref_t<E>, W, std::remove_cvref_t<B>, C>())::type;
+
+template <class E>
+concept evaluable = expression<E> || is_invalid<std::remove_cvref_t<E>>;
+
+template <class E, class W, class B, call C, class Run>
+constexpr call_result_t<E, W, B, C> run_checked(Run&& run) {
+  using R = call_result_t<E, W, B, C>;
+  if constexpr (is_invalid<R>) {
+    if constexpr (!is_invalid<E>) report<R>();  // an invalid E was reported where it arose
+    return R{};
+  } else {
+    return run();
+  }
+}
+
+}  // namespace detail
+
+// The value of e at the bindings: a number for a scalar expression, else a tensor.
+template <detail::evaluable E, binding_set B>
+constexpr detail::call_result_t<E, wrt_t<>, B, detail::call::value> value(const E& e, const B& b) {
+  return detail::run_checked<E, wrt_t<>, B, detail::call::value>([&] {
+    workspace<E, wrt_t<>> ws{};
+    return detail::call_result_t<E, wrt_t<>, B, detail::call::value>(ws.value(e, b));
+  });
+}
+
+// Gradients of a scalar e for every trainable leaf: g[a].
+template <detail::evaluable E, binding_set B>
+constexpr detail::call_result_t<E, all_trainable, B, detail::call::grad> grad(const E& e, const B& b) {
+  return detail::run_checked<E, all_trainable, B, detail::call::grad>([&] {
+    workspace<E, all_trainable> ws{};
+    ws.grad(e, b);
+    return ws.copy_gradients();
+  });
+}
+
+// Gradients of a scalar e for the chosen leaves: grad(e, wrt(a, b), at(...)).
+template <detail::evaluable E, leaf_selection W, binding_set B>
+constexpr detail::call_result_t<E, W, B, detail::call::grad> grad(const E& e, const W&, const B& b) {
+  return detail::run_checked<E, W, B, detail::call::grad>([&] {
+    workspace<E, W> ws{};
+    ws.grad(e, b);
+    return ws.copy_gradients();
+  });
+}
+
+// Vector-Jacobian product of a (possibly non-scalar) e with seed, for every trainable leaf.
+template <detail::evaluable E, class Seed, binding_set B>
+constexpr detail::call_result_t<E, all_trainable, B, detail::call::vjp> vjp(const E& e, const Seed& seed, const B& b) {
+  return detail::run_checked<E, all_trainable, B, detail::call::vjp>([&] {
+    workspace<E, all_trainable> ws{};
+    ws.vjp(e, seed, b);
+    return ws.copy_gradients();
+  });
+}
+
+template <detail::evaluable E, leaf_selection W, class Seed, binding_set B>
+constexpr detail::call_result_t<E, W, B, detail::call::vjp> vjp(const E& e, const W&, const Seed& seed, const B& b) {
+  return detail::run_checked<E, W, B, detail::call::vjp>([&] {
+    workspace<E, W> ws{};
+    ws.vjp(e, seed, b);
+    return ws.copy_gradients();
+  });
+}
+
+}  // namespace ctgrad

@@ -1,0 +1,244 @@
+// The nodes of an expression tree, and the one generic way to build an operation node.
+//
+//   leaf<"a", double>            a named variable (`var<"a">`), bound at evaluation time
+//   constant<double>             a plain number mixed into an expression (`2 * x`)
+//   node<Op, Children...>        an operation; Op says how to compute the value and the
+//                                vector-Jacobian product (see ops/), Children are nodes
+//
+// An expression's type is its tree. Leaves are empty types, so identical subtrees built
+// from leaves alone are the same type and are computed once. Constants carry run-time data,
+// so a subtree containing one is never merged with another (see schedule.hpp).
+#pragma once
+
+#include <boost/hana/at.hpp>
+#include <boost/hana/tuple.hpp>
+#include <cstddef>
+#include <type_traits>
+
+#include "ctgrad/core/diagnostics.hpp"
+#include "ctgrad/core/shape.hpp"
+#include "ctgrad/core/tensor.hpp"
+
+namespace ctgrad {
+
+namespace hana = boost::hana;
+
+template <class Leaf, class Stored>
+struct binding;
+
+namespace detail {
+template <class Leaf, class V>
+constexpr auto make_binding(V&& v);
+}
+
+// A named leaf. `Trainable` leaves get a gradient by default; inputs (`input<...>`) only
+// when asked for with wrt().
+template <fixed_string Name, class T, bool Trainable, std::size_t... D>
+struct leaf {
+  static_assert(std::is_arithmetic_v<T> || std::is_class_v<T>,
+                "ctgrad: a leaf's element type must be a number type");
+  using value_type = T;
+  using shape_type = shape<D...>;
+  static constexpr auto name = Name;
+  static constexpr bool trainable = Trainable;
+  static constexpr bool has_data = false;
+  static constexpr std::size_t arity = 0;
+
+  // `a = 2.0` inside at(...) binds a value to the leaf
+  template <class V>
+  constexpr auto operator=(V&& v) const {  // NOLINT: binding syntax, not assignment
+    return detail::make_binding<leaf>(static_cast<V&&>(v));
+  }
+};
+
+// A plain number or a fixed tensor inside an expression.
+template <class T, std::size_t... D>
+struct constant {
+  using value_type = T;
+  using shape_type = shape<D...>;
+  static constexpr bool has_data = true;
+  static constexpr std::size_t arity = 0;
+  tensor<T, D...> value;
+};
+
+// An operation applied to child expressions.
+template <class Op, class... C>
+struct node {
+  using value_type = std::common_type_t<typename C::value_type...>;
+  using shape_type = typename Op::template result_shape<typename C::shape_type...>;
+  static constexpr bool has_data = !std::is_empty_v<Op>;
+  static constexpr std::size_t arity = sizeof...(C);
+  using children_type = hana::tuple<C...>;
+
+  [[no_unique_address]] Op op;
+  children_type children;
+};
+
+namespace detail {
+
+template <class T>
+struct is_leaf_t : std::false_type {};
+template <fixed_string N, class T, bool Tr, std::size_t... D>
+struct is_leaf_t<leaf<N, T, Tr, D...>> : std::true_type {};
+template <class T>
+inline constexpr bool is_leaf = is_leaf_t<T>::value;
+
+template <class T>
+struct is_constant_t : std::false_type {};
+template <class T, std::size_t... D>
+struct is_constant_t<constant<T, D...>> : std::true_type {};
+template <class T>
+inline constexpr bool is_constant = is_constant_t<T>::value;
+
+template <class T>
+struct is_node_t : std::false_type {};
+template <class Op, class... C>
+struct is_node_t<node<Op, C...>> : std::true_type {};
+template <class T>
+inline constexpr bool is_op_node = is_node_t<T>::value;
+
+template <class T>
+struct child_types;
+template <class Op, class... C>
+struct child_types<node<Op, C...>> {
+  using type = hana::tuple<C...>;
+};
+
+// Pure: no run-time data anywhere in the subtree, so equal types mean equal values.
+template <class T>
+struct is_pure_t : std::bool_constant<!T::has_data> {};
+template <class Op, class... C>
+struct is_pure_t<node<Op, C...>> : std::bool_constant<std::is_empty_v<Op> && (is_pure_t<C>::value && ...)> {};
+template <class T>
+inline constexpr bool is_pure = is_pure_t<T>::value;
+
+}  // namespace detail
+
+// Anything that is a ctgrad expression (not an invalid one).
+template <class T>
+concept expression = detail::is_leaf<std::remove_cvref_t<T>> || detail::is_constant<std::remove_cvref_t<T>> ||
+                     detail::is_op_node<std::remove_cvref_t<T>>;
+
+template <class T>
+concept scalar_expression = expression<T> && std::remove_cvref_t<T>::shape_type::rank == 0;
+
+// Named leaves. `var<"a">` is a scalar double; `var<"W", float, 10, 784>` a float matrix.
+template <fixed_string Name, class T = double, std::size_t... D>
+inline constexpr leaf<Name, T, true, D...> var{};
+
+// A named leaf that gets no gradient unless asked for by wrt(): data, labels, targets.
+template <fixed_string Name, class T = double, std::size_t... D>
+inline constexpr leaf<Name, T, false, D...> input{};
+
+// A fixed tensor value inside an expression (never differentiated).
+template <class T, std::size_t... D>
+constexpr constant<T, D...> constant_of(const tensor<T, D...>& v) {
+  return {v};
+}
+
+namespace detail {
+
+template <class T>
+concept operand = expression<T> || is_invalid<std::remove_cvref_t<T>> || std::is_arithmetic_v<std::remove_cvref_t<T>>;
+
+// The element type a plain number takes when mixed with expressions.
+template <class... A>
+struct element_type_of {
+  using type = void;
+};
+template <class A, class... Rest>
+  requires expression<A>
+struct element_type_of<A, Rest...> {
+  using type = typename std::remove_cvref_t<A>::value_type;
+};
+template <class A, class... Rest>
+struct element_type_of<A, Rest...> {
+  using type = typename element_type_of<Rest...>::type;
+};
+template <>
+struct element_type_of<> {
+  using type = void;
+};
+
+template <class T, class A>
+using as_expression_t = std::conditional_t<std::is_arithmetic_v<std::remove_cvref_t<A>>, constant<T>, std::remove_cvref_t<A>>;
+
+template <class T, class A>
+constexpr auto as_expression(const A& a) {
+  if constexpr (std::is_arithmetic_v<A>)
+    return constant<T>{tensor<T>(static_cast<T>(a))};
+  else
+    return a;
+}
+
+template <class... A>
+struct first_invalid {
+  using type = void;
+};
+template <class A, class... Rest>
+struct first_invalid<A, Rest...> {
+  using type = std::conditional_t<is_invalid<std::remove_cvref_t<A>>, std::remove_cvref_t<A>, typename first_invalid<Rest...>::type>;
+};
+
+template <class... T>
+inline constexpr bool same_types = true;
+template <class T, class... Rest>
+inline constexpr bool same_types<T, Rest...> = (std::is_same_v<T, Rest> && ...);
+
+template <class T>
+constexpr auto type_name_string() {
+  if constexpr (std::is_same_v<T, float>) return fixed_string("float");
+  else if constexpr (std::is_same_v<T, double>) return fixed_string("double");
+  else if constexpr (std::is_same_v<T, long double>) return fixed_string("long double");
+  else if constexpr (std::is_same_v<T, int>) return fixed_string("int");
+  else return fixed_string("another type");
+}
+
+// The type an operation Op on operands A... produces: a node, or an invalid<> saying why not.
+// An invalid operand passes through unchanged (its error is reported once, where it arose).
+template <class Op, class... A>
+struct result {
+  using T = typename element_type_of<A...>::type;
+  using bad_operand = typename first_invalid<A...>::type;
+
+  static constexpr auto compute() {
+    if constexpr (!std::is_void_v<bad_operand>) {
+      return std::type_identity<bad_operand>{};
+    } else if constexpr (!same_types<typename as_expression_t<T, A>::value_type...>) {
+      return std::type_identity<invalid<error_kind::element_type_mismatch,
+                                        Op::name + fixed_string(": element types differ: ") +
+                                            (... + (type_name_string<typename as_expression_t<T, A>::value_type>() +
+                                                    fixed_string(" ")))>>{};
+    } else if constexpr (constexpr auto why = Op::template check<typename as_expression_t<T, A>::shape_type...>();
+                         why.length() != 0) {
+      return std::type_identity<invalid<error_kind::shape_mismatch, Op::name + fixed_string(": ") + why>>{};
+    } else {
+      return std::type_identity<node<Op, as_expression_t<T, A>...>>{};
+    }
+  }
+  using type = typename decltype(compute())::type;
+};
+
+}  // namespace detail
+
+template <class Op, class... A>
+using result_t = typename detail::result<Op, std::remove_cvref_t<A>...>::type;
+
+namespace detail {
+
+// Builds the node for Op applied to the operands (numbers become constants). The return
+// type is declared, so a mismatch is reported only when the call is really made.
+template <class Op, class... A>
+constexpr result_t<Op, A...> make_node(const Op& op, const A&... a) {
+  using R = result_t<Op, A...>;
+  if constexpr (is_invalid<R>) {
+    if constexpr (std::is_void_v<typename first_invalid<A...>::type>) report<R>();
+    return R{};
+  } else {
+    using T = typename R::value_type;
+    return R{op, typename R::children_type{as_expression<T>(a)...}};
+  }
+}
+
+}  // namespace detail
+}  // namespace ctgrad

@@ -1,0 +1,261 @@
+// The compile-time schedule of an expression: which distinct nodes it has, in which order
+// they are computed, and which of them carry an adjoint.
+//
+// A depth-first walk over the expression type appends each node after its children
+// (post-order), skipping nodes already seen: that is a topological order, children first,
+// with the root last. Nodes are identified by a key held in a Hana map:
+//   - a pure node (no run-time data below it) by its type, so `x*y` written twice is one step;
+//   - any other node by its type and its path from the root, so `x*0.5` and `x*0.7`
+//     (same type, different constants) are never merged.
+// Backward walks the steps in reverse; a step is *active* when a gradient flows through it.
+#pragma once
+
+#include <array>
+#include <boost/hana/at.hpp>
+#include <boost/hana/at_key.hpp>
+#include <boost/hana/contains.hpp>
+#include <boost/hana/insert.hpp>
+#include <boost/hana/length.hpp>
+#include <boost/hana/map.hpp>
+#include <boost/hana/pair.hpp>
+#include <boost/hana/append.hpp>
+#include <boost/hana/tuple.hpp>
+#include <boost/hana/type.hpp>
+#include <boost/hana/unpack.hpp>
+#include <cstddef>
+#include <utility>
+
+#include "ctgrad/core/binding.hpp"
+#include "ctgrad/core/expression.hpp"
+
+namespace ctgrad::detail {
+
+// Where a node sits: child indices from the root.
+template <std::size_t... P>
+struct path {};
+
+template <class Path, std::size_t I>
+struct path_append;
+template <std::size_t... P, std::size_t I>
+struct path_append<path<P...>, I> {
+  using type = path<P..., I>;
+};
+
+template <class Node, class Path>
+struct site {};  // the key of an impure node
+
+template <class Node, class Path>
+constexpr auto key_of() {
+  if constexpr (is_pure<Node>)
+    return hana::type_c<Node>;
+  else
+    return hana::type_c<site<Node, Path>>;
+}
+
+// One step of the schedule: a node, the path of (its first) occurrence, and the step
+// indices of its children.
+template <class Node, class Path, std::size_t... Children>
+struct step {
+  using node_type = Node;
+  using path_type = Path;
+  static constexpr std::size_t arity = sizeof...(Children);
+  static constexpr std::size_t children[arity == 0 ? 1 : arity] = {Children...};
+};
+
+template <class Index, class Steps>
+struct walk_state {
+  Index index;  // hana::map: key -> hana::size_c<step index>
+  Steps steps;  // hana::tuple of hana::type<step<...>>
+};
+
+template <class Index, class Steps>
+constexpr walk_state<Index, Steps> make_walk_state(Index, Steps) {
+  return {};
+}
+
+template <class Node, std::size_t I>
+using child_t = typename std::remove_cvref_t<decltype(hana::at_c<I>(std::declval<typename Node::children_type&>()))>;
+
+template <class Node, class Path, class State>
+constexpr auto visit(State s);
+
+template <class Node, class Path, class State, std::size_t... I>
+constexpr auto add_step(State s, std::index_sequence<I...>) {
+  using S = step<Node, Path,
+                 decltype(+hana::at_key(s.index, key_of<child_t<Node, I>, typename path_append<Path, I>::type>()))::value...>;
+  constexpr std::size_t n = decltype(hana::length(s.steps))::value;
+  return make_walk_state(hana::insert(s.index, hana::make_pair(key_of<Node, Path>(), hana::size_c<n>)),
+                         hana::append(s.steps, hana::type_c<S>));
+}
+
+template <class Node, class Path, std::size_t I, class State>
+constexpr auto visit_children(State s) {
+  if constexpr (I == Node::arity)
+    return add_step<Node, Path>(s, std::make_index_sequence<Node::arity>{});
+  else
+    return visit_children<Node, Path, I + 1>(visit<child_t<Node, I>, typename path_append<Path, I>::type>(s));
+}
+
+template <class Node, class Path, class State>
+constexpr auto visit(State s) {
+  if constexpr (decltype(hana::contains(s.index, key_of<Node, Path>()))::value) {
+    return s;
+  } else if constexpr (Node::arity == 0) {
+    return add_step<Node, Path>(s, std::index_sequence<>{});
+  } else {
+    return visit_children<Node, Path, 0>(s);
+  }
+}
+
+template <class Expr>
+using steps_of = decltype(visit<Expr, path<>>(make_walk_state(hana::make_map(), hana::make_tuple())).steps);
+
+template <class Steps, std::size_t I>
+using step_at = typename std::remove_cvref_t<decltype(hana::at_c<I>(std::declval<Steps&>()))>::type;
+
+// The node object at a path inside the root expression.
+template <class Path>
+struct at_path;
+template <>
+struct at_path<path<>> {
+  template <class E>
+  static constexpr const E& get(const E& e) {
+    return e;
+  }
+};
+template <std::size_t P0, std::size_t... P>
+struct at_path<path<P0, P...>> {
+  template <class E>
+  static constexpr const auto& get(const E& e) {
+    return at_path<path<P...>>::get(hana::at_c<P0>(e.children));
+  }
+};
+
+template <class Op>
+concept blocks_gradient = requires { requires Op::blocks_gradient; };
+
+template <class Node>
+constexpr bool stops_gradient() {
+  if constexpr (is_op_node<Node>)
+    return blocks_gradient<std::remove_cvref_t<decltype(std::declval<Node>().op)>>;
+  else
+    return false;
+}
+
+template <class Node, class Wrt>
+struct is_target_leaf : std::false_type {};
+template <class Node>
+struct is_target_leaf<Node, all_trainable> {
+  static constexpr bool value = [] {
+    if constexpr (is_leaf<Node>)
+      return Node::trainable;
+    else
+      return false;
+  }();
+};
+template <class Node, class... L>
+struct is_target_leaf<Node, wrt_t<L...>> : std::bool_constant<(std::is_same_v<Node, L> || ...)> {};
+
+// Everything evaluation needs to know about an expression, computed once per type.
+template <class Expr, class Wrt>
+struct schedule {
+  using steps = steps_of<Expr>;
+  static constexpr std::size_t size = decltype(hana::length(std::declval<steps>()))::value;
+  static constexpr std::size_t root = size - 1;
+  template <std::size_t I>
+  using step = step_at<steps, I>;
+  template <std::size_t I>
+  using node = typename step<I>::node_type;
+
+ private:
+  template <std::size_t... I>
+  static constexpr auto arities(std::index_sequence<I...>) {
+    return std::array<std::size_t, size>{step<I>::arity...};
+  }
+  template <std::size_t... I>
+  static constexpr auto kinds(std::index_sequence<I...>) {
+    // 0 leaf, 1 target leaf, 2 constant, 3 operation, 4 operation that stops gradients
+    return std::array<int, size>{(is_leaf<node<I>> ? (is_target_leaf<node<I>, Wrt>::value ? 1 : 0)
+                                  : is_constant<node<I>> ? 2
+                                  : stops_gradient<node<I>>() ? 4
+                                                               : 3)...};
+  }
+  using seq = std::make_index_sequence<size>;
+
+ public:
+  static constexpr std::array<std::size_t, size> arity = arities(seq{});
+  static constexpr std::array<int, size> kind = kinds(seq{});
+
+  // offset of step i's edges in the flat edge list
+  static constexpr std::array<std::size_t, size + 1> edge_offset = [] {
+    std::array<std::size_t, size + 1> off{};
+    for (std::size_t i = 0; i < size; ++i) off[i + 1] = off[i] + arity[i];
+    return off;
+  }();
+  static constexpr std::size_t edges = edge_offset[size];
+
+ private:
+  template <std::size_t... I>
+  static constexpr auto edge_children(std::index_sequence<I...>) {
+    std::array<std::size_t, edges == 0 ? 1 : edges> out{};
+    std::size_t e = 0;
+    auto put = [&](const auto& children, std::size_t n) {
+      for (std::size_t k = 0; k < n; ++k) out[e++] = children[k];
+    };
+    (put(step<I>::children, step<I>::arity), ...);
+    return out;
+  }
+
+ public:
+  static constexpr auto edge_child = edge_children(seq{});
+
+  // A gradient flows through step i: it is a target leaf, or an operation (not
+  // stop_gradient) with an active child.
+  static constexpr std::array<bool, size> active = [] {
+    std::array<bool, size> a{};
+    for (std::size_t i = 0; i < size; ++i) {
+      a[i] = kind[i] == 1;
+      if (kind[i] == 3)
+        for (std::size_t e = edge_offset[i]; e < edge_offset[i + 1]; ++e) a[i] = a[i] || a[edge_child[e]];
+    }
+    return a;
+  }();
+
+  // Backward visits edges from the root down; the first edge to reach a child's adjoint
+  // assigns it, later ones add. No adjoint is zero-filled unless nothing ever reaches it.
+  static constexpr auto edge_assigns = [] {
+    std::array<bool, edges == 0 ? 1 : edges> assign{};
+    std::array<bool, size> reached{};
+    for (std::size_t i = size; i-- > 0;) {
+      if (!active[i]) continue;
+      for (std::size_t e = edge_offset[i]; e < edge_offset[i + 1]; ++e) {
+        const std::size_t c = edge_child[e];
+        if (!active[c]) continue;
+        assign[e] = !reached[c];
+        reached[c] = true;
+      }
+    }
+    return assign;
+  }();
+
+  static constexpr std::array<bool, size> needs_zero = [] {
+    std::array<bool, size> reached{};
+    for (std::size_t i = size; i-- > 0;)
+      if (active[i])
+        for (std::size_t e = edge_offset[i]; e < edge_offset[i + 1]; ++e) reached[edge_child[e]] = true;
+    std::array<bool, size> z{};
+    for (std::size_t i = 0; i + 1 < size; ++i) z[i] = active[i] && !reached[i];
+    return z;
+  }();
+
+  // step index of a leaf type, or size if the expression does not use it
+  template <class Leaf>
+  static constexpr std::size_t index_of_leaf = []<std::size_t... I>(std::index_sequence<I...>) {
+    constexpr bool match[] = {std::is_same_v<typename step_at<steps, I>::node_type, Leaf>..., false};
+    std::size_t i = 0;
+    while (i < size && !match[i]) ++i;
+    return i;
+  }(seq{});
+};
+
+}  // namespace ctgrad::detail

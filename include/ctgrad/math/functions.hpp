@@ -1,0 +1,66 @@
+// Scalar functions the ops use: <cmath> at run time, the constexpr versions when the
+// compiler evaluates. Other element types (e.g. a dual number) supply their own
+// overloads, found by argument-dependent lookup.
+#pragma once
+
+#include <cmath>
+#include <type_traits>
+
+#include "ctgrad/math/constexpr_math.hpp"
+
+namespace ctgrad::math {
+
+#define CTGRAD_DETAIL_MATH_UNARY(name)                                             \
+  template <class T>                                                               \
+    requires std::is_floating_point_v<T>                                           \
+  constexpr T name(T x) {                                                          \
+    if (std::is_constant_evaluated()) return static_cast<T>(detail::cx::name(x)); \
+    return std::name(x);                                                           \
+  }
+
+CTGRAD_DETAIL_MATH_UNARY(exp)
+CTGRAD_DETAIL_MATH_UNARY(expm1)
+CTGRAD_DETAIL_MATH_UNARY(log)
+CTGRAD_DETAIL_MATH_UNARY(sqrt)
+CTGRAD_DETAIL_MATH_UNARY(sin)
+CTGRAD_DETAIL_MATH_UNARY(cos)
+CTGRAD_DETAIL_MATH_UNARY(tanh)
+
+#undef CTGRAD_DETAIL_MATH_UNARY
+
+template <class T>
+  requires std::is_floating_point_v<T>
+constexpr T pow(T x, T y) {
+  if (std::is_constant_evaluated()) return static_cast<T>(detail::cx::pow(x, y));
+  return std::pow(x, y);
+}
+
+// x^n for an integer n by repeated squaring: exact steps, no log/exp
+template <class T>
+constexpr T pow(T x, int n) {
+  const bool negative = n < 0;
+  unsigned m = negative ? 0u - static_cast<unsigned>(n) : static_cast<unsigned>(n);
+  T result(1);
+  T base = x;
+  while (m) {
+    if (m & 1u) result *= base;
+    base *= base;
+    m >>= 1;
+  }
+  return negative ? T(1) / result : result;
+}
+
+template <class T>
+constexpr T abs(T x) {
+  return x < T(0) ? -x : (x == T(0) ? T(0) : x);  // -0 -> +0, NaN passes through
+}
+
+// 1 / (1 + e^-x) without overflow on either side
+template <class T>
+constexpr T sigmoid(T x) {
+  if (x >= T(0)) return T(1) / (T(1) + math::exp(-x));
+  const T e = math::exp(x);
+  return e / (T(1) + e);
+}
+
+}  // namespace ctgrad::math

@@ -1,0 +1,182 @@
+// Elementwise functions: each is its value and its derivative, side by side.
+#pragma once
+
+#include <type_traits>
+
+#include "ctgrad/core/expression.hpp"
+#include "ctgrad/math/functions.hpp"
+#include "ctgrad/ops/elementwise.hpp"
+
+namespace ctgrad {
+
+namespace fn {
+
+// unary: value(x), deriv(x, y) = dy/dx where y = value(x)
+struct neg {
+  static constexpr auto name = fixed_string("negate");
+  template <class T> constexpr T value(T x) const { return -x; }
+  template <class T> constexpr T deriv(T, T) const { return T(-1); }
+};
+struct exp {
+  static constexpr auto name = fixed_string("exp");
+  template <class T> constexpr T value(T x) const { return math::exp(x); }
+  template <class T> constexpr T deriv(T, T y) const { return y; }
+};
+struct log {
+  static constexpr auto name = fixed_string("log");
+  template <class T> constexpr T value(T x) const { return math::log(x); }
+  template <class T> constexpr T deriv(T x, T) const { return T(1) / x; }
+};
+struct sqrt {
+  static constexpr auto name = fixed_string("sqrt");
+  template <class T> constexpr T value(T x) const { return math::sqrt(x); }
+  template <class T> constexpr T deriv(T, T y) const { return T(0.5) / y; }
+};
+struct abs {
+  static constexpr auto name = fixed_string("abs");
+  template <class T> constexpr T value(T x) const { return math::abs(x); }
+  template <class T> constexpr T deriv(T x, T) const { return x > T(0) ? T(1) : (x < T(0) ? T(-1) : T(0)); }
+};
+struct sin {
+  static constexpr auto name = fixed_string("sin");
+  template <class T> constexpr T value(T x) const { return math::sin(x); }
+  template <class T> constexpr T deriv(T x, T) const { return math::cos(x); }
+};
+struct cos {
+  static constexpr auto name = fixed_string("cos");
+  template <class T> constexpr T value(T x) const { return math::cos(x); }
+  template <class T> constexpr T deriv(T x, T) const { return -math::sin(x); }
+};
+struct tanh {
+  static constexpr auto name = fixed_string("tanh");
+  template <class T> constexpr T value(T x) const { return math::tanh(x); }
+  template <class T> constexpr T deriv(T, T y) const { return T(1) - y * y; }
+};
+struct sigmoid {
+  static constexpr auto name = fixed_string("sigmoid");
+  template <class T> constexpr T value(T x) const { return math::sigmoid(x); }
+  template <class T> constexpr T deriv(T, T y) const { return y * (T(1) - y); }
+};
+struct relu {
+  static constexpr auto name = fixed_string("relu");
+  template <class T> constexpr T value(T x) const { return x < T(0) ? T(0) : x; }  // NaN stays NaN
+  template <class T> constexpr T deriv(T x, T) const { return x > T(0) ? T(1) : T(0); }
+};
+// x^n for an integer n held at run time (repeated squaring, exact steps)
+struct ipow {
+  static constexpr auto name = fixed_string("pow");
+  int n;
+  template <class T> constexpr T value(T x) const { return math::pow(x, n); }
+  template <class T> constexpr T deriv(T x, T) const { return n == 0 ? T(0) : T(n) * math::pow(x, n - 1); }
+};
+
+// binary: value(a, b), da(a, b, y) = dy/da, db(a, b, y) = dy/db
+struct add {
+  static constexpr auto name = fixed_string("operator+");
+  template <class T> constexpr T value(T a, T b) const { return a + b; }
+  template <class T> constexpr T da(T, T, T) const { return T(1); }
+  template <class T> constexpr T db(T, T, T) const { return T(1); }
+};
+struct sub {
+  static constexpr auto name = fixed_string("operator-");
+  template <class T> constexpr T value(T a, T b) const { return a - b; }
+  template <class T> constexpr T da(T, T, T) const { return T(1); }
+  template <class T> constexpr T db(T, T, T) const { return T(-1); }
+};
+struct mul {
+  static constexpr auto name = fixed_string("elementwise product");
+  template <class T> constexpr T value(T a, T b) const { return a * b; }
+  template <class T> constexpr T da(T, T b, T) const { return b; }
+  template <class T> constexpr T db(T a, T, T) const { return a; }
+};
+struct div {
+  static constexpr auto name = fixed_string("operator/");
+  template <class T> constexpr T value(T a, T b) const { return a / b; }
+  template <class T> constexpr T da(T, T b, T) const { return T(1) / b; }
+  template <class T> constexpr T db(T, T b, T y) const { return -y / b; }
+};
+struct pow {
+  static constexpr auto name = fixed_string("pow");
+  template <class T> constexpr T value(T a, T b) const { return math::pow(a, b); }
+  template <class T> constexpr T da(T a, T b, T) const { return b == T(0) ? T(0) : b * math::pow(a, b - T(1)); }
+  // d/db a^b = a^b log a; taken as 0 at a = 0 (the limit from above), NaN for a < 0
+  template <class T> constexpr T db(T a, T, T y) const { return a == T(0) ? T(0) : y * math::log(a); }
+};
+
+}  // namespace fn
+
+namespace detail {
+// At least one side is an expression (or an invalid one); the other may be a plain number.
+template <class A, class B>
+concept binary_operands = operand<A> && operand<B> &&
+                          !(std::is_arithmetic_v<std::remove_cvref_t<A>> && std::is_arithmetic_v<std::remove_cvref_t<B>>);
+template <class A>
+concept unary_operand = expression<A> || is_invalid<std::remove_cvref_t<A>>;
+}  // namespace detail
+
+// Unary elementwise functions.
+#define CTGRAD_DETAIL_UNARY(name)                                                              \
+  template <detail::unary_operand A>                                                           \
+  constexpr result_t<op::map<fn::name>, A> name(const A& a) {                                  \
+    return detail::make_node(op::map<fn::name>{}, a);                                          \
+  }
+CTGRAD_DETAIL_UNARY(exp)
+CTGRAD_DETAIL_UNARY(log)
+CTGRAD_DETAIL_UNARY(sqrt)
+CTGRAD_DETAIL_UNARY(abs)
+CTGRAD_DETAIL_UNARY(sin)
+CTGRAD_DETAIL_UNARY(cos)
+CTGRAD_DETAIL_UNARY(tanh)
+CTGRAD_DETAIL_UNARY(sigmoid)
+CTGRAD_DETAIL_UNARY(relu)
+#undef CTGRAD_DETAIL_UNARY
+
+template <detail::unary_operand A>
+constexpr result_t<op::map<fn::neg>, A> operator-(const A& a) {
+  return detail::make_node(op::map<fn::neg>{}, a);
+}
+template <detail::unary_operand A>
+constexpr const A& operator+(const A& a) {
+  return a;
+}
+
+template <class A, class B>
+  requires detail::binary_operands<A, B>
+constexpr result_t<op::zip<fn::add>, A, B> operator+(const A& a, const B& b) {
+  return detail::make_node(op::zip<fn::add>{}, a, b);
+}
+template <class A, class B>
+  requires detail::binary_operands<A, B>
+constexpr result_t<op::zip<fn::sub>, A, B> operator-(const A& a, const B& b) {
+  return detail::make_node(op::zip<fn::sub>{}, a, b);
+}
+template <class A, class B>
+  requires detail::binary_operands<A, B>
+constexpr result_t<op::zip<fn::div>, A, B> operator/(const A& a, const B& b) {
+  return detail::make_node(op::zip<fn::div>{}, a, b);
+}
+// The elementwise product for any shapes (operator* is the matrix product on matrices).
+template <class A, class B>
+  requires detail::binary_operands<A, B>
+constexpr result_t<op::zip<fn::mul>, A, B> hadamard(const A& a, const B& b) {
+  return detail::make_node(op::zip<fn::mul>{}, a, b);
+}
+
+// pow(x, 3): an integer exponent is exact repeated multiplication.
+template <detail::unary_operand A, std::integral N>
+constexpr result_t<op::map<fn::ipow>, A> pow(const A& a, N n) {
+  return detail::make_node(op::map<fn::ipow>{fn::ipow{static_cast<int>(n)}}, a);
+}
+// pow(x, 2.5), pow(x, y), pow(2.0, x)
+template <class A, class B>
+  requires detail::binary_operands<A, B> && (!std::integral<std::remove_cvref_t<B>>)
+constexpr result_t<op::zip<fn::pow>, A, B> pow(const A& a, const B& b) {
+  return detail::make_node(op::zip<fn::pow>{}, a, b);
+}
+// square(x) = x * x
+template <detail::unary_operand A>
+constexpr auto square(const A& a) {
+  return pow(a, 2);
+}
+
+}  // namespace ctgrad
