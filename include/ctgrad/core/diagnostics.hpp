@@ -13,7 +13,9 @@
 // the user sees that one error and not a cascade.
 #pragma once
 
+#include <cstddef>
 #include <type_traits>
+#include <utility>
 
 #include "ctgrad/core/fixed_string.hpp"
 
@@ -34,27 +36,49 @@ inline constexpr bool is_invalid = false;
 template <error_kind K, fixed_string M>
 inline constexpr bool is_invalid<invalid<K, M>> = true;
 
-// Always false; its template argument is what the compiler prints next to the error.
-template <fixed_string Message>
+// Always false; its template arguments are what the compiler prints next to the error.
+// The message comes in pieces because Clang shortens long string arguments.
+template <fixed_string... MessageParts>
 inline constexpr bool failed = false;
+
+inline constexpr std::size_t message_piece = 20;
+
+template <fixed_string M, std::size_t I>
+constexpr auto piece() {
+  constexpr std::size_t begin = I * message_piece;
+  constexpr std::size_t n = M.length() - begin < message_piece ? M.length() - begin : message_piece;
+  fixed_string<n + 1> out;
+  for (std::size_t i = 0; i < n; ++i) out.chars[i] = M.chars[begin + i];
+  return out;
+}
+
+template <error_kind Kind, fixed_string... M>
+constexpr void report_error() {
+  if constexpr (Kind == error_kind::shape_mismatch)
+    static_assert(failed<M...>, "ctgrad: the operand shapes do not fit this operation (operation and shapes follow)");
+  else if constexpr (Kind == error_kind::element_type_mismatch)
+    static_assert(failed<M...>, "ctgrad: the operands have different element types (convert one explicitly)");
+  else if constexpr (Kind == error_kind::not_scalar)
+    static_assert(failed<M...>, "ctgrad: grad needs a scalar expression: reduce it with sum()/mean(), or call vjp() with a seed");
+  else if constexpr (Kind == error_kind::unbound_leaf)
+    static_assert(failed<M...>, "ctgrad: a leaf of the expression has no value in the bindings (its name follows)");
+  else if constexpr (Kind == error_kind::name_clash)
+    static_assert(failed<M...>, "ctgrad: one leaf name is used with two different shapes or element types");
+  else if constexpr (Kind == error_kind::bad_binding)
+    static_assert(failed<M...>, "ctgrad: a binding's value does not have the leaf's element type and shape");
+  else
+    static_assert(failed<M...>, "ctgrad: cannot differentiate with respect to this");
+}
+
+template <class Invalid, std::size_t... I>
+constexpr void report_pieces(std::index_sequence<I...>) {
+  report_error<Invalid::kind, piece<Invalid::message, I>()...>();
+}
 
 template <class Invalid>
 constexpr void report() {
-  constexpr auto m = Invalid::message;
-  if constexpr (Invalid::kind == error_kind::shape_mismatch)
-    static_assert(failed<m>, "ctgrad: the operand shapes do not fit this operation (operation and shapes follow)");
-  else if constexpr (Invalid::kind == error_kind::element_type_mismatch)
-    static_assert(failed<m>, "ctgrad: the operands have different element types (convert one explicitly)");
-  else if constexpr (Invalid::kind == error_kind::not_scalar)
-    static_assert(failed<m>, "ctgrad: grad needs a scalar expression: reduce it with sum()/mean(), or call vjp() with a seed");
-  else if constexpr (Invalid::kind == error_kind::unbound_leaf)
-    static_assert(failed<m>, "ctgrad: a leaf of the expression has no value in the bindings (its name follows)");
-  else if constexpr (Invalid::kind == error_kind::name_clash)
-    static_assert(failed<m>, "ctgrad: one leaf name is used with two different shapes or element types");
-  else if constexpr (Invalid::kind == error_kind::bad_binding)
-    static_assert(failed<m>, "ctgrad: a binding's value does not have the leaf's element type and shape");
-  else
-    static_assert(failed<m>, "ctgrad: cannot differentiate with respect to this");
+  constexpr std::size_t length = Invalid::message.length();
+  report_pieces<Invalid>(std::make_index_sequence<(length + message_piece - 1) / message_piece>{});
 }
 
 }  // namespace detail

@@ -52,7 +52,7 @@ struct slots<Sched, std::index_sequence<I...>> {
 
 template <class Leaf>
 constexpr auto leaf_description() {
-  return fixed_string("\"") + Leaf::name + fixed_string("\" ") + shape_string(typename Leaf::shape_type{});
+  return fixed_string("`") + Leaf::name + fixed_string("` ") + shape_string(typename Leaf::shape_type{});
 }
 
 template <class T>
@@ -119,8 +119,8 @@ constexpr auto evaluation_problem() {
     } else if constexpr (clash != S::size) {
       using L = typename S::template node<clash>;
       return std::type_identity<invalid<error_kind::name_clash,
-                                        fixed_string("the name \"") + L::name +
-                                            fixed_string("\" names two different leaves (shapes or element types)")>>{};
+                                        fixed_string("the name `") + L::name +
+                                            fixed_string("` names two different leaves (shapes or element types)")>>{};
     } else if constexpr (NeedScalar && Expr::shape_type::rank != 0) {
       return std::type_identity<invalid<error_kind::not_scalar,
                                         fixed_string("grad: the expression has shape ") +
@@ -348,15 +348,11 @@ using call_result_t = typename decltype(call_result<std::remove_cvref_t<E>, W, s
 template <class E>
 concept evaluable = expression<E> || is_invalid<std::remove_cvref_t<E>>;
 
-template <class E, class W, class B, call C, class Run>
-constexpr call_result_t<E, W, B, C> run_checked(Run&& run) {
-  using R = call_result_t<E, W, B, C>;
-  if constexpr (is_invalid<R>) {
-    if constexpr (!is_invalid<E>) report<R>();  // an invalid E was reported where it arose
-    return R{};
-  } else {
-    return run();
-  }
+// For an invalid call: report it (unless E itself was invalid, reported where it arose).
+template <class E, class R>
+constexpr R reject() {
+  if constexpr (!is_invalid<E>) report<R>();
+  return R{};
 }
 
 }  // namespace detail
@@ -364,49 +360,64 @@ constexpr call_result_t<E, W, B, C> run_checked(Run&& run) {
 // The value of e at the bindings: a number for a scalar expression, else a tensor.
 template <detail::evaluable E, binding_set B>
 constexpr detail::call_result_t<E, wrt_t<>, B, detail::call::value> value(const E& e, const B& b) {
-  return detail::run_checked<E, wrt_t<>, B, detail::call::value>([&] {
+  using R = detail::call_result_t<E, wrt_t<>, B, detail::call::value>;
+  if constexpr (detail::is_invalid<R>) {
+    return detail::reject<E, R>();
+  } else {
     workspace<E, wrt_t<>> ws{};
-    return detail::call_result_t<E, wrt_t<>, B, detail::call::value>(ws.value(e, b));
-  });
+    return R(ws.value(e, b));
+  }
 }
 
 // Gradients of a scalar e for every trainable leaf: g[a].
 template <detail::evaluable E, binding_set B>
 constexpr detail::call_result_t<E, all_trainable, B, detail::call::grad> grad(const E& e, const B& b) {
-  return detail::run_checked<E, all_trainable, B, detail::call::grad>([&] {
+  using R = detail::call_result_t<E, all_trainable, B, detail::call::grad>;
+  if constexpr (detail::is_invalid<R>) {
+    return detail::reject<E, R>();
+  } else {
     workspace<E, all_trainable> ws{};
     ws.grad(e, b);
     return ws.copy_gradients();
-  });
+  }
 }
 
 // Gradients of a scalar e for the chosen leaves: grad(e, wrt(a, b), at(...)).
 template <detail::evaluable E, leaf_selection W, binding_set B>
 constexpr detail::call_result_t<E, W, B, detail::call::grad> grad(const E& e, const W&, const B& b) {
-  return detail::run_checked<E, W, B, detail::call::grad>([&] {
+  using R = detail::call_result_t<E, W, B, detail::call::grad>;
+  if constexpr (detail::is_invalid<R>) {
+    return detail::reject<E, R>();
+  } else {
     workspace<E, W> ws{};
     ws.grad(e, b);
     return ws.copy_gradients();
-  });
+  }
 }
 
-// Vector-Jacobian product of a (possibly non-scalar) e with seed, for every trainable leaf.
+// Vector-Jacobian product of a (possibly non-scalar) e with seed = d(loss)/d(e).
 template <detail::evaluable E, class Seed, binding_set B>
 constexpr detail::call_result_t<E, all_trainable, B, detail::call::vjp> vjp(const E& e, const Seed& seed, const B& b) {
-  return detail::run_checked<E, all_trainable, B, detail::call::vjp>([&] {
+  using R = detail::call_result_t<E, all_trainable, B, detail::call::vjp>;
+  if constexpr (detail::is_invalid<R>) {
+    return detail::reject<E, R>();
+  } else {
     workspace<E, all_trainable> ws{};
     ws.vjp(e, seed, b);
     return ws.copy_gradients();
-  });
+  }
 }
 
 template <detail::evaluable E, leaf_selection W, class Seed, binding_set B>
 constexpr detail::call_result_t<E, W, B, detail::call::vjp> vjp(const E& e, const W&, const Seed& seed, const B& b) {
-  return detail::run_checked<E, W, B, detail::call::vjp>([&] {
+  using R = detail::call_result_t<E, W, B, detail::call::vjp>;
+  if constexpr (detail::is_invalid<R>) {
+    return detail::reject<E, R>();
+  } else {
     workspace<E, W> ws{};
     ws.vjp(e, seed, b);
     return ws.copy_gradients();
-  });
+  }
 }
 
 }  // namespace ctgrad

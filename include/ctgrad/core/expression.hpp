@@ -221,8 +221,18 @@ struct result {
 
 }  // namespace detail
 
+namespace detail {
+// No `type` unless every operand is a ctgrad operand, so foreign types fail substitution
+// quietly (some compilers form the return type before checking the constraints).
 template <class Op, class... A>
-using result_t = typename detail::result<Op, std::remove_cvref_t<A>...>::type;
+struct guarded_result {};
+template <class Op, class... A>
+  requires((operand<A> && ...) && !(std::is_arithmetic_v<A> && ...))
+struct guarded_result<Op, A...> : result<Op, A...> {};
+}  // namespace detail
+
+template <class Op, class... A>
+using result_t = typename detail::guarded_result<Op, std::remove_cvref_t<A>...>::type;
 
 namespace detail {
 

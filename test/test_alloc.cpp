@@ -1,0 +1,69 @@
+// value(), grad() and a workspace step allocate nothing on the heap.
+// This file replaces the global operator new to count; it has its own main.
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <new>
+
+#include <ctgrad/ctgrad.hpp>
+
+namespace {
+std::size_t allocations = 0;
+}
+
+void* operator new(std::size_t n) {
+  ++allocations;
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc{};
+}
+void* operator new[](std::size_t n) { return operator new(n); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+
+using namespace ctgrad;
+
+int main() {
+  int failures = 0;
+  auto expect_zero = [&](const char* what, auto&& f) {
+    const std::size_t before = allocations;
+    f();
+    const std::size_t n = allocations - before;
+    std::printf("%-44s %zu heap allocations\n", what, n);
+    if (n != 0) ++failures;
+  };
+
+  constexpr auto a = var<"a">;
+  constexpr auto b = var<"b">;
+  volatile double sink = 0;
+  expect_zero("scalar value + grad", [&] {
+    const auto e = a * b + sin(a) * exp(b) + log(b) / a + pow(a, 3);
+    const auto g = grad(e, at(a = 0.7, b = 1.3));
+    sink = g[a] + g[b] + value(e, at(a = 0.7, b = 1.3));
+  });
+
+  // a batch through two layers: the workspace is made once (the only allocation), then reused
+  constexpr auto X = input<"X", float, 64, 784>;
+  constexpr auto W1 = var<"W1", float, 128, 784>;
+  constexpr auto b1 = var<"b1", float, 128>;
+  constexpr auto W2 = var<"W2", float, 10, 128>;
+  constexpr auto b2 = var<"b2", float, 10>;
+  const auto loss = mean(square(relu(X * transpose(W1) + b1) * transpose(W2) + b2));
+  using L = std::remove_cvref_t<decltype(loss)>;
+  auto ws = std::make_unique<workspace<L>>();
+  auto x = std::make_unique<tensor<float, 64, 784>>();
+  auto w1 = std::make_unique<tensor<float, 128, 784>>(tensor<float, 128, 784>::filled(0.01f));
+  tensor<float, 128> bias1{};
+  tensor<float, 10, 128> w2 = tensor<float, 10, 128>::filled(0.02f);
+  tensor<float, 10> bias2{};
+  expect_zero("MLP batch gradient in a reused workspace", [&] {
+    for (int step = 0; step < 3; ++step) {
+      const auto g = ws->grad(loss, at(X = *x, W1 = *w1, b1 = bias1, W2 = w2, b2 = bias2));
+      sink = g[W1](0, 0) + g[b2][0];
+    }
+  });
+  (void)sink;
+  std::printf("%s\n", failures == 0 ? "no allocations" : "FAILED: allocations found");
+  return failures == 0 ? 0 : 1;
+}

@@ -1,0 +1,66 @@
+// Values and gradients computed by the compiler, checked with static_assert.
+#include <doctest/doctest.h>
+
+#include <ctgrad/ctgrad.hpp>
+
+using namespace ctgrad;
+
+namespace {
+
+constexpr auto a = var<"a">;
+constexpr auto b = var<"b">;
+
+// the tutorial: z = x + x with x = a * b
+constexpr auto x = a * b;
+constexpr auto z = x + x;
+constexpr auto g = grad(z, at(a = 2.0, b = 3.0));
+static_assert(g[a] == 6.0 && g[b] == 4.0);
+static_assert(value(z, at(a = 2.0, b = 3.0)) == 12.0);
+
+// the tutorial: z = 2x + y with x = 3a + b, y = a
+constexpr auto x2 = 3 * a + b;
+constexpr auto z2 = 2 * x2 + a;
+static_assert(grad(z2, at(a = 1.0, b = 2.0))[a] == 7.0);
+static_assert(grad(z2, at(a = 1.0, b = 2.0))[b] == 2.0);
+
+constexpr bool near(double p, double q, double tol) { return (p - q < tol) && (q - p < tol); }
+
+// transcendental functions go through the library's constexpr math
+constexpr auto f = exp(a) * sin(b) + log(a) / sqrt(b) + tanh(a - b) + sigmoid(b) + pow(a, 2.5);
+constexpr auto gf = grad(f, at(a = 0.7, b = 1.3));
+// the analytic derivatives, written out by hand
+namespace cx = ctgrad::detail::cx;
+constexpr double t = cx::tanh(0.7 - 1.3);
+static_assert(near(gf[a], cx::exp(0.7) * cx::sin(1.3) + 1.0 / (0.7 * cx::sqrt(1.3)) + (1 - t * t) + 2.5 * cx::pow(0.7, 1.5), 1e-13));
+static_assert(near(gf[b],
+                   cx::exp(0.7) * cx::cos(1.3) - 0.5 * cx::log(0.7) / (1.3 * cx::sqrt(1.3)) - (1 - t * t) +
+                       (1.0 / (1.0 + cx::exp(-1.3))) * (1.0 - 1.0 / (1.0 + cx::exp(-1.3))),
+                   1e-13));
+
+// tensors, matrix products and reductions
+constexpr auto W = var<"W", double, 2, 3>;
+constexpr auto v = var<"v", double, 3>;
+constexpr auto c = var<"c", double, 2>;
+constexpr auto loss = sum(relu(W * v + c));
+constexpr tensor<double, 2, 3> w0{{1, -2, 3}, {-1, 0.5, 2}};
+constexpr tensor<double, 3> v0{1, 2, 3};
+constexpr tensor<double, 2> c0{-1, 0.5};
+constexpr auto gl = grad(loss, at(W = w0, v = v0, c = c0));
+// row 0: 1 - 4 + 9 - 1 = 5 > 0 (active), row 1: -1 + 1 + 6 + 0.5 = 6.5 > 0 (active)
+static_assert(value(loss, at(W = w0, v = v0, c = c0)) == 11.5);
+static_assert(gl[W] == tensor<double, 2, 3>{{1, 2, 3}, {1, 2, 3}});
+static_assert(gl[v] == tensor<double, 3>{0, -1.5, 5});
+static_assert(gl[c] == tensor<double, 2>{1, 1});
+
+// float works the same
+constexpr auto p = var<"p", float>;
+static_assert(grad(p * p * 3.0f, at(p = 2.0f))[p] == 12.0f);
+
+}  // namespace
+
+TEST_CASE("constexpr results are the run-time results") {
+  CHECK(g[a] == 6.0);
+  const double aa = 0.7, bb = 1.3;
+  CHECK(grad(f, at(a = aa, b = bb))[a] == doctest::Approx(gf[a]).epsilon(1e-14));
+  CHECK(grad(f, at(a = aa, b = bb))[b] == doctest::Approx(gf[b]).epsilon(1e-14));
+}

@@ -1,0 +1,83 @@
+// The library's constexpr math against <cmath>, over wide ranges, in ulps.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <random>
+
+#include <ctgrad/math/constexpr_math.hpp>
+#include <ctgrad/math/functions.hpp>
+
+namespace cx = ctgrad::detail::cx;
+
+namespace {
+
+std::int64_t ulp_distance(double a, double b) {
+  if (a == b || (std::isnan(a) && std::isnan(b))) return 0;
+  std::int64_t x, y;
+  std::memcpy(&x, &a, 8);
+  std::memcpy(&y, &b, 8);
+  if ((x < 0) != (y < 0)) return INT64_MAX;
+  return x > y ? x - y : y - x;
+}
+
+template <class F, class G>
+std::int64_t worst_ulps(F f, G g, double lo, double hi) {
+  std::mt19937_64 rng(7);
+  std::uniform_real_distribution<double> u(lo, hi);
+  std::int64_t worst = 0;
+  for (int i = 0; i < 100000; ++i) {
+    const double x = u(rng);
+    worst = std::max(worst, ulp_distance(f(x), g(x)));
+  }
+  return worst;
+}
+
+}  // namespace
+
+TEST_CASE("constexpr exp, log, sqrt, sin, cos, tanh are within a few ulp of <cmath>") {
+  CHECK(worst_ulps(cx::exp, [](double x) { return std::exp(x); }, -700, 700) <= 2);
+  CHECK(worst_ulps(cx::expm1, [](double x) { return std::expm1(x); }, -1, 1) <= 4);
+  CHECK(worst_ulps(cx::log, [](double x) { return std::log(x); }, 1e-300, 1e300) <= 2);
+  CHECK(worst_ulps(cx::log, [](double x) { return std::log(x); }, 0.5, 2) <= 2);
+  CHECK(worst_ulps(cx::sqrt, [](double x) { return std::sqrt(x); }, 0, 1e12) <= 1);
+  CHECK(worst_ulps(cx::sin, [](double x) { return std::sin(x); }, -100, 100) <= 2);
+  CHECK(worst_ulps(cx::cos, [](double x) { return std::cos(x); }, -100, 100) <= 2);
+  CHECK(worst_ulps(cx::tanh, [](double x) { return std::tanh(x); }, -30, 30) <= 4);
+  CHECK(worst_ulps(cx::tanh, [](double x) { return std::tanh(x); }, -0.2, 0.2) <= 4);
+}
+
+TEST_CASE("constexpr pow: error grows with |y log x|, as documented") {
+  // exp(y log x) amplifies log's rounding by |y log x|; allow 4 ulp per unit of it
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> ux(0.01, 10), uy(-20, 20);
+  for (int i = 0; i < 100000; ++i) {
+    const double x = ux(rng), y = uy(rng);
+    const double amplification = std::max(1.0, std::abs(y * std::log(x)));
+    REQUIRE(ulp_distance(cx::pow(x, y), std::pow(x, y)) <= 4 * amplification + 2);
+  }
+  CHECK(cx::pow(2.0, 10.0) == 1024.0);
+  CHECK(cx::pow(-2.0, 3.0) == -8.0);
+  CHECK(std::isnan(cx::pow(-2.0, 0.5)));
+}
+
+TEST_CASE("edge values: no overflow, no UB") {
+  CHECK(cx::exp(1000.0) == INFINITY);
+  CHECK(cx::exp(-1000.0) == 0.0);
+  CHECK(cx::tanh(1000.0) == 1.0);
+  CHECK(cx::tanh(-1000.0) == -1.0);
+  CHECK(std::isnan(cx::log(-1.0)));
+  CHECK(cx::log(0.0) == -INFINITY);
+  CHECK(std::isnan(cx::sqrt(-1.0)));
+  CHECK(std::isnan(cx::exp(NAN)));
+  CHECK(ctgrad::math::sigmoid(1000.0) == 1.0);
+  CHECK(ctgrad::math::sigmoid(-1000.0) == 0.0);
+  CHECK(ctgrad::math::sigmoid(-1000.0f) == 0.0f);
+  static_assert(ctgrad::math::sigmoid(-1000.0) == 0.0 && ctgrad::math::tanh(800.0) == 1.0);
+}
+
+TEST_CASE("float results are the double result rounded once") {
+  static_assert(ctgrad::math::exp(1.0f) == static_cast<float>(cx::exp(1.0)));
+  CHECK(std::abs(ctgrad::math::exp(1.0f) - std::exp(1.0f)) <= 2 * std::numeric_limits<float>::epsilon() * std::exp(1.0f));
+}
