@@ -62,6 +62,11 @@ struct relu {
   template <class T> constexpr T value(T x) const { return x < T(0) ? T(0) : x; }  // NaN stays NaN
   template <class T> constexpr T deriv(T x, T) const { return x > T(0) ? T(1) : T(0); }
 };
+struct square {
+  static constexpr auto name = fixed_string("square");
+  template <class T> constexpr T value(T x) const { return x * x; }
+  template <class T> constexpr T deriv(T x, T) const { return T(2) * x; }
+};
 // x^n for an integer n held at run time (repeated squaring, exact steps)
 struct ipow {
   static constexpr auto name = fixed_string("pow");
@@ -173,10 +178,10 @@ template <class A, class B>
 constexpr result_t<op::zip<fn::pow>, A, B> pow(const A& a, const B& b) {
   return detail::make_node(op::zip<fn::pow>{}, a, b);
 }
-// square(x) = x * x
+// square(x) = x * x, with a branch-free loop the compiler vectorises
 template <detail::unary_operand A>
-constexpr auto square(const A& a) {
-  return pow(a, 2);
+constexpr result_t<op::map<fn::square>, A> square(const A& a) {
+  return detail::make_node(op::map<fn::square>{}, a);
 }
 
 }  // namespace ctgrad

@@ -1,0 +1,267 @@
+// Workloads W1a-W5 of BENCHMARKS.md section A: ctgrad vs a hand-written analytic gradient
+// in the same process, interleaved; prints medians and `ratio <id> ctgrad/hand <x.xx>`.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <new>
+#include <random>
+#include <vector>
+
+#include <ctgrad/ctgrad.hpp>
+
+namespace {
+std::size_t allocations = 0;
+}
+void* operator new(std::size_t n) {
+  ++allocations;
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc{};
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+using namespace ctgrad;
+
+namespace {
+
+template <class T>
+inline void escape(T* p) {
+  asm volatile("" : : "g"(p) : "memory");
+}
+
+// Median nanoseconds per call of f and of h, interleaved rounds.
+template <class F, class H>
+void compare(const char* id, F&& f, H&& h, int calls_per_round) {
+  constexpr int rounds = 31;
+  std::vector<double> tf, th;
+  const std::size_t before = allocations;
+  f();
+  const std::size_t allocs = allocations - before;
+  for (int r = 0; r < rounds; ++r) {
+    for (int which = 0; which < 2; ++which) {
+      const auto t0 = std::chrono::steady_clock::now();
+      for (int i = 0; i < calls_per_round; ++i) which == 0 ? f() : h();
+      const auto t1 = std::chrono::steady_clock::now();
+      (which == 0 ? tf : th).push_back(std::chrono::duration<double, std::nano>(t1 - t0).count() / calls_per_round);
+    }
+  }
+  std::sort(tf.begin(), tf.end());
+  std::sort(th.begin(), th.end());
+  const double mf = tf[rounds / 2], mh = th[rounds / 2];
+  std::printf("%-12s ctgrad %9.2f ns  hand %9.2f ns  (ctgrad spread %.2f-%.2f)  allocs/grad %zu\n", id, mf, mh,
+              tf[rounds / 4], tf[3 * rounds / 4], allocs);
+  std::printf("ratio %s ctgrad/hand %.2f\n", id, mf / mh);
+}
+
+}  // namespace
+
+int main() {
+  std::mt19937_64 rng(42);
+  double in[1000], out[1000];
+
+  {  // W1a
+    constexpr auto a = var<"a">;
+    constexpr auto b = var<"b">;
+    constexpr auto x = a * b;
+    constexpr auto z = x + x;
+    in[0] = 1.3, in[1] = -0.7;
+    compare(
+        "W1a", [&] {
+          escape(in);
+          const auto g = grad(z, at(a = in[0], b = in[1]));
+          out[0] = g[a], out[1] = g[b];
+          escape(out);
+        },
+        [&] {
+          escape(in);
+          out[0] = 2 * in[1], out[1] = 2 * in[0];
+          escape(out);
+        },
+        10000);
+  }
+  {  // W1b
+    constexpr auto x = var<"x">;
+    constexpr auto y = var<"y">;
+    constexpr auto z = var<"z">;
+    constexpr auto f = x * y * z + sin(x) * exp(y) + log(z) / x + pow(x, 3);
+    in[0] = 0.7, in[1] = 1.1, in[2] = 1.9;
+    compare(
+        "W1b", [&] {
+          escape(in);
+          const auto g = grad(f, at(x = in[0], y = in[1], z = in[2]));
+          out[0] = g[x], out[1] = g[y], out[2] = g[z];
+          escape(out);
+        },
+        [&] {
+          escape(in);
+          const double X = in[0], Y = in[1], Z = in[2], ey = std::exp(Y), lz = std::log(Z);
+          out[0] = Y * Z + std::cos(X) * ey - lz / (X * X) + 3 * X * X;
+          out[1] = X * Z + std::sin(X) * ey;
+          out[2] = X * Y + 1 / (Z * X);
+          escape(out);
+        },
+        10000);
+  }
+  auto w2 = [&]<std::size_t N>(std::integral_constant<std::size_t, N>, const char* id_sq, const char* id_log) {
+    constexpr auto v = var<"v", double, N>;
+    constexpr auto sq = sum(square(v));
+    constexpr auto lg = sum(log(v));
+    tensor<double, N> x;
+    std::uniform_real_distribution<double> u(-1, 1), p(0.5, 2);
+    for (auto& e : x) e = u(rng);
+    const int reps = N > 100 ? 200 : 5000;
+    compare(
+        id_sq, [&] {
+          escape(x.data());
+          const auto g = grad(sq, at(v = x));
+          std::copy(g[v].begin(), g[v].end(), out);
+          escape(out);
+        },
+        [&] {
+          escape(x.data());
+          for (std::size_t i = 0; i < N; ++i) out[i] = 2 * x[i];
+          escape(out);
+        },
+        reps);
+    for (auto& e : x) e = p(rng);
+    compare(
+        id_log, [&] {
+          escape(x.data());
+          const auto g = grad(lg, at(v = x));
+          std::copy(g[v].begin(), g[v].end(), out);
+          escape(out);
+        },
+        [&] {
+          escape(x.data());
+          double s = 0;
+          for (std::size_t i = 0; i < N; ++i) s += std::log(x[i]), out[i] = 1 / x[i];
+          out[N] = s;
+          escape(out);
+        },
+        reps);
+  };
+  w2(std::integral_constant<std::size_t, 10>{}, "W2sq10", "W2log10");
+  w2(std::integral_constant<std::size_t, 1000>{}, "W2sq1000", "W2log1000");
+
+  {  // W3: log-sum-exp
+    constexpr auto v = var<"v", double, 1000>;
+    constexpr auto lse = log(sum(exp(v)));
+    tensor<double, 1000> x;
+    std::uniform_real_distribution<double> u(-1, 1);
+    for (auto& e : x) e = u(rng);
+    compare(
+        "W3", [&] {
+          escape(x.data());
+          const auto g = grad(lse, at(v = x));
+          std::copy(g[v].begin(), g[v].end(), out);
+          escape(out);
+        },
+        [&] {
+          escape(x.data());
+          double s = 0;
+          for (int i = 0; i < 1000; ++i) out[i] = std::exp(x[i]), s += out[i];
+          for (int i = 0; i < 1000; ++i) out[i] /= s;
+          escape(out);
+        },
+        200);
+  }
+  {  // W4: normal log-likelihood, gradient w.r.t. (mu, sigma)
+    constexpr auto y = input<"y", double, 1000>;
+    constexpr auto mu = var<"mu">;
+    constexpr auto sigma = var<"sigma">;
+    const double half_log_2pi = 0.5 * std::log(2 * M_PI);
+    const auto ll = sum(-0.5 * square((y - mu) / sigma)) - 1000.0 * (log(sigma) + half_log_2pi);
+    tensor<double, 1000> data;
+    std::normal_distribution<double> n(0.3, 1.2);
+    for (auto& e : data) e = n(rng);
+    in[0] = 0.2, in[1] = 1.3;
+    compare(
+        "W4", [&] {
+          escape(in);
+          const auto g = grad(ll, at(y = data, mu = in[0], sigma = in[1]));
+          out[0] = g[mu], out[1] = g[sigma];
+          escape(out);
+        },
+        [&] {
+          escape(in);
+          const double m = in[0], s = in[1], inv = 1 / s;
+          double s1 = 0, s2 = 0;
+          for (int i = 0; i < 1000; ++i) {
+            const double z = (data[i] - m) * inv;
+            s1 += z, s2 += z * z;
+          }
+          out[0] = s1 * inv, out[1] = s2 * inv - 1000 * inv;
+          escape(out);
+        },
+        200);
+  }
+  {  // W5: MLP 2-16-16-1, tanh hidden, loss (o - t)^2, gradient for all 337 parameters
+    constexpr auto x = input<"x", double, 2>;
+    constexpr auto t = input<"t", double>;
+    constexpr auto W1 = var<"W1", double, 16, 2>;
+    constexpr auto b1 = var<"b1", double, 16>;
+    constexpr auto W2 = var<"W2", double, 16, 16>;
+    constexpr auto b2 = var<"b2", double, 16>;
+    constexpr auto W3 = var<"W3", double, 1, 16>;
+    constexpr auto b3 = var<"b3", double, 1>;
+    constexpr auto loss = sum(square(W3 * tanh(W2 * tanh(W1 * x + b1) + b2) + b3 - t));
+    std::uniform_real_distribution<double> u(-0.5, 0.5);
+    tensor<double, 16, 2> w1;
+    tensor<double, 16> c1, c2;
+    tensor<double, 16, 16> w2;
+    tensor<double, 1, 16> w3;
+    tensor<double, 1> c3;
+    for (auto* p : {w1.begin(), c1.begin(), w2.begin(), c2.begin(), w3.begin(), c3.begin()}) (void)p;
+    for (auto& e : w1) e = u(rng);
+    for (auto& e : c1) e = u(rng);
+    for (auto& e : w2) e = u(rng);
+    for (auto& e : c2) e = u(rng);
+    for (auto& e : w3) e = u(rng);
+    for (auto& e : c3) e = u(rng);
+    tensor<double, 2> xv{0.3, -0.8};
+    double target = 0.5;
+    double gout[337];
+    compare(
+        "W5", [&] {
+          escape(xv.data());
+          const auto g = grad(loss, at(x = xv, t = target, W1 = w1, b1 = c1, W2 = w2, b2 = c2, W3 = w3, b3 = c3));
+          double* o = gout;
+          g.for_each([&](auto, const auto& gt) { o = std::copy(gt.begin(), gt.end(), o); });
+          escape(gout);
+        },
+        [&] {
+          escape(xv.data());
+          double h1[16], a1[16], h2[16], a2[16], d2[16], d1[16];
+          for (int i = 0; i < 16; ++i) h1[i] = w1(i, 0) * xv[0] + w1(i, 1) * xv[1] + c1[i], a1[i] = std::tanh(h1[i]);
+          for (int i = 0; i < 16; ++i) {
+            double s = c2[i];
+            for (int j = 0; j < 16; ++j) s += w2(i, j) * a1[j];
+            a2[i] = std::tanh(s);
+          }
+          double o = c3[0];
+          for (int j = 0; j < 16; ++j) o += w3(0, j) * a2[j];
+          const double dout = 2 * (o - target);
+          double* g = gout;
+          // same order as ctgrad's for_each: W1 b1 W2 b2 W3 b3 (schedule order)
+          for (int j = 0; j < 16; ++j) d2[j] = dout * w3(0, j) * (1 - a2[j] * a2[j]);
+          for (int j = 0; j < 16; ++j) {
+            double s = 0;
+            for (int i = 0; i < 16; ++i) s += d2[i] * w2(i, j);
+            d1[j] = s * (1 - a1[j] * a1[j]);
+          }
+          for (int i = 0; i < 16; ++i) *g++ = d1[i] * xv[0], *g++ = d1[i] * xv[1];
+          for (int i = 0; i < 16; ++i) *g++ = d1[i];
+          for (int i = 0; i < 16; ++i)
+            for (int j = 0; j < 16; ++j) *g++ = d2[i] * a1[j];
+          for (int i = 0; i < 16; ++i) *g++ = d2[i];
+          for (int j = 0; j < 16; ++j) *g++ = dout * a2[j];
+          *g++ = dout;
+          (void)h2;
+          escape(gout);
+        },
+        2000);
+  }
+  return 0;
+}
