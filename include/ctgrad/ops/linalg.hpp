@@ -105,9 +105,7 @@ struct transpose {
 
 }  // namespace op
 
-template <class A, class B>
-  requires expression<A> && expression<B> || (detail::is_invalid<std::remove_cvref_t<A>> || detail::is_invalid<std::remove_cvref_t<B>>) &&
-                                                 detail::binary_operands<A, B>
+template <detail::unary_operand A, detail::unary_operand B>
 constexpr result_t<op::matmul, A, B> matmul(const A& a, const B& b) {
   return detail::make_node(op::matmul{}, a, b);
 }
