@@ -1,35 +1,20 @@
 // value(), grad() and a workspace step allocate nothing on the heap.
 // This file replaces the global operator new to count; it has its own main.
 #include <cstdio>
-#include <cstdlib>
 #include <memory>
-#include <new>
 
 #include <ctgrad/ctgrad.hpp>
 
-namespace {
-std::size_t allocations = 0;
-}
-
-void* operator new(std::size_t n) {
-  ++allocations;
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc{};
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+#include "alloc_counter.hpp"
 
 using namespace ctgrad;
 
 int main() {
   int failures = 0;
   auto expect_zero = [&](const char* what, auto&& f) {
-    const std::size_t before = allocations;
+    const std::size_t before = test::allocations;
     f();
-    const std::size_t n = allocations - before;
+    const std::size_t n = test::allocations - before;
     std::printf("%-44s %zu heap allocations\n", what, n);
     if (n != 0) ++failures;
   };

@@ -11,16 +11,7 @@
 
 #include <ctgrad/ctgrad.hpp>
 
-namespace {
-std::size_t allocations = 0;
-}
-void* operator new(std::size_t n) {
-  ++allocations;
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc{};
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#include "../alloc_counter.hpp"
 
 using namespace ctgrad;
 
@@ -36,9 +27,9 @@ template <class F, class H>
 void compare(const char* id, F&& f, H&& h, int calls_per_round) {
   constexpr int rounds = 31;
   std::vector<double> tf, th;
-  const std::size_t before = allocations;
+  const std::size_t before = test::allocations;
   f();
-  const std::size_t allocs = allocations - before;
+  const std::size_t allocs = test::allocations - before;
   for (int r = 0; r < rounds; ++r) {
     for (int which = 0; which < 2; ++which) {
       const auto t0 = std::chrono::steady_clock::now();
@@ -53,6 +44,22 @@ void compare(const char* id, F&& f, H&& h, int calls_per_round) {
   std::printf("%-12s ctgrad %9.2f ns  hand %9.2f ns  (ctgrad spread %.2f-%.2f)  allocs/grad %zu\n", id, mf, mh,
               tf[rounds / 4], tf[3 * rounds / 4], allocs);
   std::printf("ratio %s ctgrad/hand %.2f\n", id, mf / mh);
+}
+
+template <class Tensor, class Dist>
+void fill(Tensor& t, std::mt19937_64& rng, Dist dist) {
+  for (auto& e : t) e = static_cast<typename Tensor::value_type>(dist(rng));
+}
+
+// One ctgrad gradient of e for the vector leaf v at x, copied to out.
+template <class E, class V, class X>
+auto vector_gradient(const E& e, V v, const X& x, double* out) {
+  return [&e, v, &x, out] {
+    escape(x.data());
+    const auto g = grad(e, at(v = x));
+    std::copy(g[v].begin(), g[v].end(), out);
+    escape(out);
+  };
 }
 
 }  // namespace
@@ -109,30 +116,19 @@ int main() {
     constexpr auto sq = sum(square(v));
     constexpr auto lg = sum(log(v));
     tensor<double, N> x;
-    std::uniform_real_distribution<double> u(-1, 1), p(0.5, 2);
-    for (auto& e : x) e = u(rng);
+    fill(x, rng, std::uniform_real_distribution<double>(-1, 1));
     const int reps = N > 100 ? 200 : 5000;
     compare(
-        id_sq, [&] {
-          escape(x.data());
-          const auto g = grad(sq, at(v = x));
-          std::copy(g[v].begin(), g[v].end(), out);
-          escape(out);
-        },
+        id_sq, vector_gradient(sq, v, x, out),
         [&] {
           escape(x.data());
           for (std::size_t i = 0; i < N; ++i) out[i] = 2 * x[i];
           escape(out);
         },
         reps);
-    for (auto& e : x) e = p(rng);
+    fill(x, rng, std::uniform_real_distribution<double>(0.5, 2));
     compare(
-        id_log, [&] {
-          escape(x.data());
-          const auto g = grad(lg, at(v = x));
-          std::copy(g[v].begin(), g[v].end(), out);
-          escape(out);
-        },
+        id_log, vector_gradient(lg, v, x, out),
         [&] {
           escape(x.data());
           double s = 0;
@@ -149,15 +145,9 @@ int main() {
     constexpr auto v = var<"v", double, 1000>;
     constexpr auto lse = log(sum(exp(v)));
     tensor<double, 1000> x;
-    std::uniform_real_distribution<double> u(-1, 1);
-    for (auto& e : x) e = u(rng);
+    fill(x, rng, std::uniform_real_distribution<double>(-1, 1));
     compare(
-        "W3", [&] {
-          escape(x.data());
-          const auto g = grad(lse, at(v = x));
-          std::copy(g[v].begin(), g[v].end(), out);
-          escape(out);
-        },
+        "W3", vector_gradient(lse, v, x, out),
         [&] {
           escape(x.data());
           double s = 0;
@@ -174,8 +164,7 @@ int main() {
     const double half_log_2pi = 0.5 * std::log(2 * M_PI);
     const auto ll = sum(-0.5 * square((y - mu) / sigma)) - 1000.0 * (log(sigma) + half_log_2pi);
     tensor<double, 1000> data;
-    std::normal_distribution<double> n(0.3, 1.2);
-    for (auto& e : data) e = n(rng);
+    fill(data, rng, std::normal_distribution<double>(0.3, 1.2));
     in[0] = 0.2, in[1] = 1.3;
     compare(
         "W4", [&] {
@@ -213,13 +202,7 @@ int main() {
     tensor<double, 16, 16> w2;
     tensor<double, 1, 16> w3;
     tensor<double, 1> c3;
-    for (auto* p : {w1.begin(), c1.begin(), w2.begin(), c2.begin(), w3.begin(), c3.begin()}) (void)p;
-    for (auto& e : w1) e = u(rng);
-    for (auto& e : c1) e = u(rng);
-    for (auto& e : w2) e = u(rng);
-    for (auto& e : c2) e = u(rng);
-    for (auto& e : w3) e = u(rng);
-    for (auto& e : c3) e = u(rng);
+    fill(w1, rng, u), fill(c1, rng, u), fill(w2, rng, u), fill(c2, rng, u), fill(w3, rng, u), fill(c3, rng, u);
     tensor<double, 2> xv{0.3, -0.8};
     double target = 0.5;
     double gout[337];
@@ -233,8 +216,11 @@ int main() {
         },
         [&] {
           escape(xv.data());
-          double h1[16], a1[16], h2[16], a2[16], d2[16], d1[16];
-          for (int i = 0; i < 16; ++i) h1[i] = w1(i, 0) * xv[0] + w1(i, 1) * xv[1] + c1[i], a1[i] = std::tanh(h1[i]);
+          double a1[16], a2[16], d2[16], d1[16];
+          for (int i = 0; i < 16; ++i) {
+            const double h1i = w1(i, 0) * xv[0] + w1(i, 1) * xv[1] + c1[i];
+            a1[i] = std::tanh(h1i);
+          }
           for (int i = 0; i < 16; ++i) {
             double s = c2[i];
             for (int j = 0; j < 16; ++j) s += w2(i, j) * a1[j];
@@ -258,7 +244,6 @@ int main() {
           for (int i = 0; i < 16; ++i) *g++ = d2[i];
           for (int j = 0; j < 16; ++j) *g++ = dout * a2[j];
           *g++ = dout;
-          (void)h2;
           escape(gout);
         },
         2000);

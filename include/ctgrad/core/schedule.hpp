@@ -223,28 +223,29 @@ struct schedule {
 
   // Backward visits edges from the root down; the first edge to reach a child's adjoint
   // assigns it, later ones add. No adjoint is zero-filled unless nothing ever reaches it.
-  static constexpr auto edge_assigns = [] {
+  struct backward_plan_t {
     std::array<bool, edges == 0 ? 1 : edges> assign{};
     std::array<bool, size> reached{};
+  };
+  static constexpr backward_plan_t backward_plan = [] {
+    backward_plan_t plan{};
     for (std::size_t i = size; i-- > 0;) {
       if (!active[i]) continue;
       for (std::size_t e = edge_offset[i]; e < edge_offset[i + 1]; ++e) {
         const std::size_t c = edge_child[e];
         if (!active[c]) continue;
-        assign[e] = !reached[c];
-        reached[c] = true;
+        plan.assign[e] = !plan.reached[c];
+        plan.reached[c] = true;
       }
     }
-    return assign;
+    return plan;
   }();
+  static constexpr auto edge_assigns = backward_plan.assign;
 
+  // active, not the root (which is seeded), and reached by no edge: only zeros flow in
   static constexpr std::array<bool, size> needs_zero = [] {
-    std::array<bool, size> reached{};
-    for (std::size_t i = size; i-- > 0;)
-      if (active[i])
-        for (std::size_t e = edge_offset[i]; e < edge_offset[i + 1]; ++e) reached[edge_child[e]] = true;
     std::array<bool, size> z{};
-    for (std::size_t i = 0; i + 1 < size; ++i) z[i] = active[i] && !reached[i];
+    for (std::size_t i = 0; i < root; ++i) z[i] = active[i] && !backward_plan.reached[i];
     return z;
   }();
 
