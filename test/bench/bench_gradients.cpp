@@ -22,14 +22,26 @@ inline void escape(T* p) {
   asm volatile("" : : "g"(p) : "memory");
 }
 
-// Median nanoseconds per call of f and of h, interleaved rounds.
+int mismatches = 0;
+
+// f and h write the same n outputs (value and gradient) to result: check they agree,
+// then time both, interleaved, and print the medians and their ratio.
 template <class F, class H>
-void compare(const char* id, F&& f, H&& h, int calls_per_round) {
+void compare(const char* id, F&& f, H&& h, int calls_per_round, const double* result, std::size_t n) {
   constexpr int rounds = 31;
   std::vector<double> tf, th;
+  h();
+  const std::vector<double> expected(result, result + n);
   const std::size_t before = test::allocations;
   f();
   const std::size_t allocs = test::allocations - before;
+  double worst = 0;
+  for (std::size_t i = 0; i < n; ++i)
+    worst = std::max(worst, std::abs(result[i] - expected[i]) / std::max(1.0, std::abs(expected[i])));
+  if (!(worst < 1e-9)) {
+    std::printf("MISMATCH %s: ctgrad and hand-written results differ by %g\n", id, worst);
+    ++mismatches;
+  }
   for (int r = 0; r < rounds; ++r) {
     for (int which = 0; which < 2; ++which) {
       const auto t0 = std::chrono::steady_clock::now();
@@ -51,13 +63,15 @@ void fill(Tensor& t, std::mt19937_64& rng, Dist dist) {
   for (auto& e : t) e = static_cast<typename Tensor::value_type>(dist(rng));
 }
 
-// One ctgrad gradient of e for the vector leaf v at x, copied to out.
+// One ctgrad value and gradient of e for the vector leaf v at x: gradient to out[0..N),
+// value to out[N].
 template <class E, class V, class X>
 auto vector_gradient(const E& e, V v, const X& x, double* out) {
   return [&e, v, &x, out] {
     escape(x.data());
     const auto g = grad(e, at(v = x));
     std::copy(g[v].begin(), g[v].end(), out);
+    out[g[v].size()] = g.value();
     escape(out);
   };
 }
@@ -78,15 +92,15 @@ int main() {
         "W1a", [&] {
           escape(in);
           const auto g = grad(z, at(a = in[0], b = in[1]));
-          out[0] = g[a], out[1] = g[b];
+          out[0] = g[a], out[1] = g[b], out[2] = g.value();
           escape(out);
         },
         [&] {
           escape(in);
-          out[0] = 2 * in[1], out[1] = 2 * in[0];
+          out[0] = 2 * in[1], out[1] = 2 * in[0], out[2] = 2 * in[0] * in[1];
           escape(out);
         },
-        10000);
+        10000, out, 3);
   }
   {  // W1b
     constexpr auto x = var<"x">;
@@ -98,7 +112,7 @@ int main() {
         "W1b", [&] {
           escape(in);
           const auto g = grad(f, at(x = in[0], y = in[1], z = in[2]));
-          out[0] = g[x], out[1] = g[y], out[2] = g[z];
+          out[0] = g[x], out[1] = g[y], out[2] = g[z], out[3] = g.value();
           escape(out);
         },
         [&] {
@@ -107,9 +121,10 @@ int main() {
           out[0] = Y * Z + std::cos(X) * ey - lz / (X * X) + 3 * X * X;
           out[1] = X * Z + std::sin(X) * ey;
           out[2] = X * Y + 1 / (Z * X);
+          out[3] = X * Y * Z + std::sin(X) * ey + lz / X + X * X * X;
           escape(out);
         },
-        10000);
+        10000, out, 4);
   }
   auto w2 = [&]<std::size_t N>(std::integral_constant<std::size_t, N>, const char* id_sq, const char* id_log) {
     constexpr auto v = var<"v", double, N>;
@@ -122,10 +137,12 @@ int main() {
         id_sq, vector_gradient(sq, v, x, out),
         [&] {
           escape(x.data());
-          for (std::size_t i = 0; i < N; ++i) out[i] = 2 * x[i];
+          double s = 0;
+          for (std::size_t i = 0; i < N; ++i) s += x[i] * x[i], out[i] = 2 * x[i];
+          out[N] = s;
           escape(out);
         },
-        reps);
+        reps, out, N + 1);
     fill(x, rng, std::uniform_real_distribution<double>(0.5, 2));
     compare(
         id_log, vector_gradient(lg, v, x, out),
@@ -136,7 +153,7 @@ int main() {
           out[N] = s;
           escape(out);
         },
-        reps);
+        reps, out, N + 1);
   };
   w2(std::integral_constant<std::size_t, 10>{}, "W2sq10", "W2log10");
   w2(std::integral_constant<std::size_t, 1000>{}, "W2sq1000", "W2log1000");
@@ -153,9 +170,10 @@ int main() {
           double s = 0;
           for (int i = 0; i < 1000; ++i) out[i] = std::exp(x[i]), s += out[i];
           for (int i = 0; i < 1000; ++i) out[i] /= s;
+          out[1000] = std::log(s);
           escape(out);
         },
-        200);
+        200, out, 1001);
   }
   {  // W4: normal log-likelihood, gradient w.r.t. (mu, sigma)
     constexpr auto y = input<"y", double, 1000>;
@@ -170,7 +188,7 @@ int main() {
         "W4", [&] {
           escape(in);
           const auto g = grad(ll, at(y = data, mu = in[0], sigma = in[1]));
-          out[0] = g[mu], out[1] = g[sigma];
+          out[0] = g[mu], out[1] = g[sigma], out[2] = g.value();
           escape(out);
         },
         [&] {
@@ -182,9 +200,10 @@ int main() {
             s1 += z, s2 += z * z;
           }
           out[0] = s1 * inv, out[1] = s2 * inv - 1000 * inv;
+          out[2] = -0.5 * s2 - 1000 * (std::log(s) + half_log_2pi);
           escape(out);
         },
-        200);
+        200, out, 3);
   }
   {  // W5: MLP 2-16-16-1, tanh hidden, loss (o - t)^2, gradient for all 337 parameters
     constexpr auto x = input<"x", double, 2>;
@@ -205,13 +224,19 @@ int main() {
     fill(w1, rng, u), fill(c1, rng, u), fill(w2, rng, u), fill(c2, rng, u), fill(w3, rng, u), fill(c3, rng, u);
     tensor<double, 2> xv{0.3, -0.8};
     double target = 0.5;
-    double gout[337];
+    double gout[338];  // 337 gradients, then the value
     compare(
         "W5", [&] {
           escape(xv.data());
           const auto g = grad(loss, at(x = xv, t = target, W1 = w1, b1 = c1, W2 = w2, b2 = c2, W3 = w3, b3 = c3));
           double* o = gout;
-          g.for_each([&](auto, const auto& gt) { o = std::copy(gt.begin(), gt.end(), o); });
+          o = std::copy(g[W1].begin(), g[W1].end(), o);
+          o = std::copy(g[b1].begin(), g[b1].end(), o);
+          o = std::copy(g[W2].begin(), g[W2].end(), o);
+          o = std::copy(g[b2].begin(), g[b2].end(), o);
+          o = std::copy(g[W3].begin(), g[W3].end(), o);
+          o = std::copy(g[b3].begin(), g[b3].end(), o);
+          *o = g.value();
           escape(gout);
         },
         [&] {
@@ -229,8 +254,9 @@ int main() {
           double o = c3[0];
           for (int j = 0; j < 16; ++j) o += w3(0, j) * a2[j];
           const double dout = 2 * (o - target);
+          gout[337] = (o - target) * (o - target);
           double* g = gout;
-          // same order as ctgrad's for_each: W1 b1 W2 b2 W3 b3 (schedule order)
+          // W1 b1 W2 b2 W3 b3, then the loss
           for (int j = 0; j < 16; ++j) d2[j] = dout * w3(0, j) * (1 - a2[j] * a2[j]);
           for (int j = 0; j < 16; ++j) {
             double s = 0;
@@ -246,7 +272,7 @@ int main() {
           *g++ = dout;
           escape(gout);
         },
-        2000);
+        2000, gout, 338);
   }
-  return 0;
+  return mismatches == 0 ? 0 : 1;
 }

@@ -42,26 +42,38 @@ template <class Sched, std::size_t I>
 using adjoint_slot_t =
     std::conditional_t<Sched::active[I], value_tensor_t<typename Sched::template node<I>>, no_slot>;
 
+// One slot per step, default-initialised: forward writes every value slot before it is
+// read, backward assigns or zero-fills every adjoint slot (see schedule.hpp), so nothing
+// is cleared needlessly. (A hana::tuple would value-initialise, i.e. zero, all of them.)
+template <std::size_t I, class T>
+struct slot {
+  [[no_unique_address]] T held;
+};
+template <class Seq, class... T>
+struct slot_set;
+template <std::size_t... I, class... T>
+struct slot_set<std::index_sequence<I...>, T...> : slot<I, T>... {};
+
+template <std::size_t I, class T>
+constexpr T& slot_at(slot<I, T>& s) {
+  return s.held;
+}
+template <std::size_t I, class T>
+constexpr const T& slot_at(const slot<I, T>& s) {
+  return s.held;
+}
+
 template <class Sched, class Seq>
 struct slots;
 template <class Sched, std::size_t... I>
 struct slots<Sched, std::index_sequence<I...>> {
-  using values = hana::tuple<value_slot_t<Sched, I>...>;
-  using adjoints = hana::tuple<adjoint_slot_t<Sched, I>...>;
+  using values = slot_set<std::index_sequence<I...>, value_slot_t<Sched, I>...>;
+  using adjoints = slot_set<std::index_sequence<I...>, adjoint_slot_t<Sched, I>...>;
 };
 
 template <class Leaf>
 constexpr auto leaf_description() {
   return fixed_string("`") + Leaf::name + fixed_string("` ") + shape_string(typename Leaf::shape_type{});
-}
-
-template <class T>
-constexpr const T& deref(const T& t) {
-  return t;
-}
-template <class T>
-constexpr const T& deref(const by_reference<T>& r) {
-  return r.get();
 }
 
 template <class LA, class LB>
@@ -141,36 +153,70 @@ using problem_t = typename decltype(evaluation_problem<Expr, Wrt, B, NeedScalar>
 
 }  // namespace detail
 
-// A set of gradients, looked up by leaf: g[W]. Scalars come out as plain numbers.
-template <class Map>
+template <class Expr, class Wrt>
+class workspace;
+
+namespace detail {
+struct gradient_access;
+}
+
+// The gradients of one grad()/vjp() call, looked up by leaf: g[W]. Scalars come out as
+// plain numbers. It either holds its workspace (from the free grad()) or refers to one
+// (from workspace::grad(), valid until that workspace's next use); either way nothing is
+// copied: g[W] is found in the workspace by W's compile-time step index.
+template <class Workspace, bool Owning>
 class gradients {
+  using schedule = typename Workspace::schedule;
+
  public:
-  constexpr explicit gradients(Map m) : map_(m) {}
+  // the leaves that have a gradient here
+  template <class Leaf>
+  static constexpr bool contains(const Leaf& = {}) {
+    return schedule::template is_target<Leaf>;
+  }
 
   template <class Leaf>
   constexpr decltype(auto) operator[](const Leaf&) const {
-    const auto& t = detail::deref(map_[hana::type_c<Leaf>]);
+    static_assert(contains<Leaf>(),
+                  "ctgrad: no gradient for this leaf here: it is an input, or not in wrt(...), or not in the expression");
+    const auto& t = ws().template adjoint<schedule::template index_of_leaf<Leaf>>();
     if constexpr (Leaf::shape_type::rank == 0)
       return t.flat(0);
     else
       return t;
   }
-  template <class Leaf>
-  static constexpr bool contains(const Leaf& = {}) {
-    return decltype(hana::contains(std::declval<Map>(), hana::type_c<Leaf>))::value;
-  }
-  // f(leaf, gradient tensor) for every leaf, in schedule order
+
+  // the value of the (scalar) expression at the same bindings
+  constexpr auto value() const { return ws().scalar_value(); }
+
+  // f(leaf, gradient tensor) for every leaf, in wrt(...) order or else schedule order
   template <class F>
   constexpr void for_each(F&& f) const {
-    hana::for_each(map_, [&](const auto& pair) {
-      f(typename std::remove_cvref_t<decltype(hana::first(pair))>::type{}, detail::deref(hana::second(pair)));
-    });
+    [&]<std::size_t... J>(std::index_sequence<J...>) {
+      (f(typename schedule::template node<schedule::targets[J]>{}, ws().template adjoint<schedule::targets[J]>()), ...);
+    }(std::make_index_sequence<schedule::target_count>{});
   }
 
  private:
-  Map map_;
+  friend Workspace;
+  friend struct detail::gradient_access;
+
+  constexpr gradients() requires Owning = default;
+  constexpr explicit gradients(const Workspace& w) requires(!Owning) : held_(&w) {}
+
+  constexpr const Workspace& ws() const {
+    if constexpr (Owning)
+      return held_;
+    else
+      return *held_;
+  }
+
+  std::conditional_t<Owning, Workspace, const Workspace*> held_;
 };
 
+// Storage for evaluating expressions of type Expr: one value slot per operation, one
+// adjoint slot per active step. Reuse one across calls (e.g. a training loop); it is big
+// for big tensors, so allocate it once wherever suits (std::make_unique is fine).
 template <class Expr, class Wrt = all_trainable>
 class workspace {
   static_assert(expression<Expr>, "ctgrad: workspace<E> needs an expression type E (use decltype(expr))");
@@ -187,42 +233,53 @@ class workspace {
     return out(value_ref<schedule::root>(e, b));
   }
 
-  // Gradients of a scalar e; the tensors stay in this workspace until its next use.
+  // Gradients (and value) of a scalar e; they live in this workspace until its next use.
   template <binding_set B>
-  constexpr auto grad(const Expr& e, const B& b) {
-    check<B, true>();
-    forward(e, b, seq{});
-    seed_root(typename Expr::value_type(1));
-    backward(e, b, seq{});
-    return view();
+  constexpr gradients<workspace, false> grad(const Expr& e, const B& b) {
+    run<true>(e, typename Expr::value_type(1), b);
+    return gradients<workspace, false>(*this);
   }
 
   // Vector-Jacobian product: seed has e's shape and plays the role of d(loss)/d(e).
   template <class Seed, binding_set B>
-  constexpr auto vjp(const Expr& e, const Seed& seed, const B& b) {
-    check<B, false>();
-    using want = tensor_for<typename Expr::value_type, typename Expr::shape_type>;
-    static_assert(std::is_same_v<Seed, want> || (Expr::shape_type::rank == 0 && std::is_arithmetic_v<Seed>),
-                  "ctgrad: vjp: the seed must be a tensor of the expression's element type and shape");
-    forward(e, b, seq{});
-    seed_root(seed);
-    backward(e, b, seq{});
-    return view();
+  constexpr gradients<workspace, false> vjp(const Expr& e, const Seed& seed, const B& b) {
+    run<false>(e, seed, b);
+    return gradients<workspace, false>(*this);
   }
 
-  // The gradients of the last grad()/vjp() call, copied out of the workspace.
-  constexpr auto copy_gradients() const {
-    return make_gradients([](const auto& t) { return t; });
+  template <std::size_t I>
+  constexpr const auto& adjoint() const {
+    return detail::slot_at<I>(adjoints_);
+  }
+  constexpr auto scalar_value() const {
+    static_assert(Expr::shape_type::rank == 0, "ctgrad: value() of gradients needs a scalar expression");
+    return scalar_value_;
   }
 
  private:
+  friend struct detail::gradient_access;
+
   using seq = std::make_index_sequence<steps>;
   using slots = detail::slots<schedule, seq>;
   template <std::size_t I>
   using step = typename schedule::template step<I>;
+  using T = typename Expr::value_type;
 
-  typename slots::values values_{};
-  typename slots::adjoints adjoints_{};
+  typename slots::values values_;
+  typename slots::adjoints adjoints_;
+  [[no_unique_address]] std::conditional_t<Expr::shape_type::rank == 0, T, detail::no_slot> scalar_value_;
+
+  template <bool NeedScalar, class Seed, class B>
+  constexpr void run(const Expr& e, const Seed& seed, const B& b) {
+    check<B, NeedScalar>();
+    using want = tensor_for<T, typename Expr::shape_type>;
+    static_assert(std::is_same_v<Seed, want> || (Expr::shape_type::rank == 0 && std::is_arithmetic_v<Seed>),
+                  "ctgrad: vjp: the seed must be a tensor of the expression's element type and shape");
+    forward(e, b, seq{});
+    if constexpr (Expr::shape_type::rank == 0) scalar_value_ = value_ref<schedule::root>(e, b).flat(0);
+    seed_root(seed);
+    backward(e, b, seq{});
+  }
 
   template <class B, bool NeedScalar>
   static constexpr void check() {
@@ -230,9 +287,9 @@ class workspace {
     if constexpr (!std::is_void_v<P>) detail::report<P>();
   }
 
-  template <class T>
-  static constexpr decltype(auto) out(const T& t) {
-    if constexpr (T::rank == 0)
+  template <class X>
+  static constexpr decltype(auto) out(const X& t) {
+    if constexpr (X::rank == 0)
       return t.flat(0);
     else
       return (t);
@@ -251,7 +308,7 @@ class workspace {
     else if constexpr (detail::is_constant<N>)
       return node_at<I>(e).value;
     else
-      return hana::at_c<I>(values_);
+      return detail::slot_at<I>(values_);
   }
 
   template <class B, std::size_t... I>
@@ -260,15 +317,16 @@ class workspace {
   }
   template <std::size_t I, class B, std::size_t... K>
   constexpr void forward_step(const Expr& e, const B& b, std::index_sequence<K...>) {
-    if constexpr (schedule::kind[I] >= 3) node_at<I>(e).op.forward(hana::at_c<I>(values_), value_ref<step<I>::children[K]>(e, b)...);
+    if constexpr (schedule::kind[I] >= 3)
+      node_at<I>(e).op.forward(detail::slot_at<I>(values_), value_ref<step<I>::children[K]>(e, b)...);
   }
 
   template <class Seed>
   constexpr void seed_root(const Seed& seed) {
     if constexpr (schedule::active[schedule::root]) {
-      auto& adj = hana::at_c<schedule::root>(adjoints_);
+      auto& adj = detail::slot_at<schedule::root>(adjoints_);
       if constexpr (std::is_arithmetic_v<Seed>) {
-        for (auto& v : adj) v = static_cast<typename Expr::value_type>(seed);
+        for (auto& v : adj) v = static_cast<T>(seed);
       } else {
         adj = seed;
       }
@@ -284,7 +342,7 @@ class workspace {
   template <std::size_t I>
   constexpr void zero_step() {
     if constexpr (schedule::needs_zero[I])
-      for (auto& v : hana::at_c<I>(adjoints_)) v = {};
+      for (auto& v : detail::slot_at<I>(adjoints_)) v = {};
   }
   template <std::size_t I, class B, std::size_t... K>
   constexpr void backward_step(const Expr& e, const B& b, std::index_sequence<K...> ks) {
@@ -295,36 +353,23 @@ class workspace {
     constexpr std::size_t c = step<I>::children[K];
     if constexpr (schedule::active[c]) {
       constexpr bool assign = schedule::edge_assigns[schedule::edge_offset[I] + K];
-      node_at<I>(e).op.template backward<K, assign>(hana::at_c<c>(adjoints_), hana::at_c<I>(adjoints_),
+      node_at<I>(e).op.template backward<K, assign>(detail::slot_at<c>(adjoints_), detail::slot_at<I>(adjoints_),
                                                      value_ref<I>(e, b), value_ref<step<I>::children[J]>(e, b)...);
     }
-  }
-
-  template <class F>
-  constexpr auto make_gradients(F&& f) const {
-    constexpr auto targets = [] {
-      std::array<std::size_t, steps> idx{};
-      std::size_t n = 0;
-      if constexpr (requires { typename Wrt::leaves; }) {
-        hana::for_each(typename Wrt::leaves{}, [&](auto t) { idx[n++] = schedule::template index_of_leaf<typename decltype(t)::type>; });
-      } else {
-        for (std::size_t i = 0; i < steps; ++i)
-          if (schedule::kind[i] == 1) idx[n++] = i;
-      }
-      return std::pair{idx, n};
-    }();
-    return [&]<std::size_t... J>(std::index_sequence<J...>) {
-      return gradients(hana::make_map(hana::make_pair(hana::type_c<typename schedule::template node<targets.first[J]>>,
-                                                      f(hana::at_c<targets.first[J]>(adjoints_)))...));
-    }(std::make_index_sequence<targets.second>{});
-  }
-
-  constexpr auto view() const {
-    return make_gradients([](const auto& t) { return detail::by_reference<std::remove_cvref_t<decltype(t)>>{&t}; });
   }
 };
 
 namespace detail {
+
+// Runs grad (NeedScalar) or vjp in a workspace held by the returned gradients.
+struct gradient_access {
+  template <class E, class W, bool NeedScalar, class Seed, class B>
+  static constexpr gradients<workspace<E, W>, true> owned(const E& e, const Seed& seed, const B& b) {
+    gradients<workspace<E, W>, true> g;
+    g.held_.template run<NeedScalar>(e, seed, b);
+    return g;
+  }
+};
 
 // The result type of a free value()/grad()/vjp() call, or the invalid<> that says why not.
 enum class call { value, grad, vjp };
@@ -339,7 +384,7 @@ constexpr auto call_result() {
     else if constexpr (C == call::value)
       return std::type_identity<std::conditional_t<E::shape_type::rank == 0, typename E::value_type, value_tensor_t<E>>>{};
     else
-      return std::type_identity<decltype(std::declval<const workspace<E, W>&>().copy_gradients())>{};
+      return std::type_identity<gradients<workspace<E, W>, true>>{};
   }
 }
 template <class E, class W, class B, call C>
@@ -364,7 +409,7 @@ constexpr detail::call_result_t<E, wrt_t<>, B, detail::call::value> value(const 
   if constexpr (detail::is_invalid<R>) {
     return detail::reject<E, R>();
   } else {
-    workspace<E, wrt_t<>> ws{};
+    workspace<E, wrt_t<>> ws;
     return R(ws.value(e, b));
   }
 }
@@ -376,9 +421,7 @@ constexpr detail::call_result_t<E, all_trainable, B, detail::call::grad> grad(co
   if constexpr (detail::is_invalid<R>) {
     return detail::reject<E, R>();
   } else {
-    workspace<E, all_trainable> ws{};
-    ws.grad(e, b);
-    return ws.copy_gradients();
+    return detail::gradient_access::owned<E, all_trainable, true>(e, typename E::value_type(1), b);
   }
 }
 
@@ -389,9 +432,7 @@ constexpr detail::call_result_t<E, W, B, detail::call::grad> grad(const E& e, co
   if constexpr (detail::is_invalid<R>) {
     return detail::reject<E, R>();
   } else {
-    workspace<E, W> ws{};
-    ws.grad(e, b);
-    return ws.copy_gradients();
+    return detail::gradient_access::owned<E, W, true>(e, typename E::value_type(1), b);
   }
 }
 
@@ -402,9 +443,7 @@ constexpr detail::call_result_t<E, all_trainable, B, detail::call::vjp> vjp(cons
   if constexpr (detail::is_invalid<R>) {
     return detail::reject<E, R>();
   } else {
-    workspace<E, all_trainable> ws{};
-    ws.vjp(e, seed, b);
-    return ws.copy_gradients();
+    return detail::gradient_access::owned<E, all_trainable, false>(e, seed, b);
   }
 }
 
@@ -414,9 +453,7 @@ constexpr detail::call_result_t<E, W, B, detail::call::vjp> vjp(const E& e, cons
   if constexpr (detail::is_invalid<R>) {
     return detail::reject<E, R>();
   } else {
-    workspace<E, W> ws{};
-    ws.vjp(e, seed, b);
-    return ws.copy_gradients();
+    return detail::gradient_access::owned<E, W, false>(e, seed, b);
   }
 }
 

@@ -21,6 +21,7 @@
 #include <boost/hana/append.hpp>
 #include <boost/hana/tuple.hpp>
 #include <boost/hana/type.hpp>
+#include <boost/hana/for_each.hpp>
 #include <boost/hana/unpack.hpp>
 #include <cstddef>
 #include <utility>
@@ -156,6 +157,14 @@ struct is_target_leaf<Node, all_trainable> {
 template <class Node, class... L>
 struct is_target_leaf<Node, wrt_t<L...>> : std::bool_constant<(std::is_same_v<Node, L> || ...)> {};
 
+template <class Leaf, class Steps, std::size_t... I>
+constexpr std::size_t find_leaf_in(std::index_sequence<I...>) {
+  constexpr bool match[] = {std::is_same_v<typename step_at<Steps, I>::node_type, Leaf>..., false};
+  std::size_t i = 0;
+  while (i < sizeof...(I) && !match[i]) ++i;
+  return i;
+}
+
 // Everything evaluation needs to know about an expression, computed once per type.
 template <class Expr, class Wrt>
 struct schedule {
@@ -249,14 +258,30 @@ struct schedule {
     return z;
   }();
 
+  // the steps whose leaves get a gradient: in wrt(...) order, else in schedule order
+  static constexpr auto target_list = [] {
+    std::array<std::size_t, size> idx{};
+    std::size_t n = 0;
+    if constexpr (requires { typename Wrt::leaves; }) {
+      hana::for_each(typename Wrt::leaves{}, [&](auto t) {
+        constexpr std::size_t i = find_leaf_in<typename decltype(t)::type, steps>(seq{});
+        if (i < size) idx[n++] = i;
+      });
+    } else {
+      for (std::size_t i = 0; i < size; ++i)
+        if (kind[i] == 1) idx[n++] = i;
+    }
+    return std::pair{idx, n};
+  }();
+  static constexpr std::size_t target_count = target_list.second;
+  static constexpr auto targets = target_list.first;
+
   // step index of a leaf type, or size if the expression does not use it
   template <class Leaf>
-  static constexpr std::size_t index_of_leaf = []<std::size_t... I>(std::index_sequence<I...>) {
-    constexpr bool match[] = {std::is_same_v<typename step_at<steps, I>::node_type, Leaf>..., false};
-    std::size_t i = 0;
-    while (i < size && !match[i]) ++i;
-    return i;
-  }(seq{});
+  static constexpr std::size_t index_of_leaf = find_leaf_in<Leaf, steps>(seq{});
+
+  template <class Leaf>
+  static constexpr bool is_target = index_of_leaf<Leaf> < size && kind[index_of_leaf<Leaf>] == 1;
 };
 
 }  // namespace ctgrad::detail

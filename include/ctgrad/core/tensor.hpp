@@ -48,7 +48,7 @@ template <class T, std::size_t N, class Row, class Seq>
 struct rows_storage;
 template <class T, std::size_t N, class Row, std::size_t... I>
 struct rows_storage<T, N, Row, std::index_sequence<I...>> {
-  T data_[N]{};
+  T data_[N];  // default-initialised, as in std::array: tensor{} is zeros, `tensor t;` is not
   constexpr rows_storage() = default;
   constexpr rows_storage(repeat_t<I, const Row&>... rows) {  // NOLINT: braces are the API
     T* out = data_;
@@ -58,7 +58,7 @@ struct rows_storage<T, N, Row, std::index_sequence<I...>> {
 
 template <class T, std::size_t N>
 struct flat_storage {
-  T data_[N == 0 ? 1 : N]{};
+  T data_[N == 0 ? 1 : N];
 };
 
 template <class T, std::size_t... D>
