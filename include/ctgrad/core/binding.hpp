@@ -5,10 +5,9 @@
 // keep the object alive while the bindings are used, as with std::ref).
 #pragma once
 
-#include <boost/hana/at_key.hpp>
-#include <boost/hana/contains.hpp>
-#include <boost/hana/map.hpp>
-#include <boost/hana/pair.hpp>
+#include <boost/hana/length.hpp>
+#include <boost/hana/set.hpp>
+#include <boost/hana/tuple.hpp>
 #include <boost/hana/type.hpp>
 #include <type_traits>
 
@@ -66,33 +65,46 @@ struct is_binding_t<binding<L, S>> : std::true_type {};
 
 }  // namespace detail
 
-// All the values of one evaluation, looked up by leaf type (a Hana map).
-template <class Map>
-struct bindings {
-  Map map;
-
+// All the values of one evaluation, looked up by leaf type: one base class per binding,
+// so finding a leaf's value is a base-class conversion (no search, no copy into a map).
+template <class... B>
+struct bindings : B... {
   template <class Leaf>
   static constexpr bool has(Leaf = {}) {
-    return decltype(hana::contains(std::declval<Map>(), hana::type_c<Leaf>))::value;
+    return (std::is_same_v<typename B::leaf_type, Leaf> || ...);
   }
   template <class Leaf>
   constexpr const auto& get() const {
-    return map[hana::type_c<Leaf>].get();
+    return find<Leaf>(*this).get();
+  }
+
+ private:
+  template <class Leaf, class Stored>
+  static constexpr const binding<Leaf, Stored>& find(const binding<Leaf, Stored>& b) {
+    return b;
   }
 };
 
+namespace detail {
+template <class... B>
+constexpr bool binds_each_leaf_once() {
+  using leaves = hana::tuple<hana::type<typename B::leaf_type>...>;
+  return decltype(hana::length(hana::to_set(leaves{})))::value == sizeof...(B);
+}
+}  // namespace detail
+
 template <class... B>
   requires(detail::is_binding_t<B>::value && ...)
-constexpr auto at(const B&... b) {
-  auto map = hana::make_map(hana::make_pair(hana::type_c<typename B::leaf_type>, b)...);
-  return bindings<decltype(map)>{map};
+constexpr bindings<B...> at(const B&... b) {
+  static_assert(detail::binds_each_leaf_once<B...>(), "ctgrad: at(...) binds the same leaf twice");
+  return {b...};
 }
 
 namespace detail {
 template <class T>
 struct is_bindings_t : std::false_type {};
-template <class M>
-struct is_bindings_t<bindings<M>> : std::true_type {};
+template <class... B>
+struct is_bindings_t<bindings<B...>> : std::true_type {};
 }  // namespace detail
 
 template <class T>
