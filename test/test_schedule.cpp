@@ -85,3 +85,34 @@ TEST_CASE("a leaf that is the whole expression") {
   CHECK(grad(a, at(a = 5.0))[a] == 1.0);
   CHECK(value(a, at(a = 5.0)) == 5.0);
 }
+
+TEST_CASE("fusion: cheap elementwise steps with one consumer are computed where they are read") {
+  constexpr auto y = input<"y", double, 5>;
+  constexpr auto mu = var<"mu">;
+  constexpr auto d = y - mu;
+  constexpr auto e = sum(-0.5 * square(d));
+  using S = workspace<std::remove_cvref_t<decltype(e)>>::schedule;
+  // steps (left operand first): -0.5, y, mu, y-mu, square, *, sum
+  static_assert(S::size == 7);
+  static_assert(!S::inlined[0] && !S::inlined[1] && !S::inlined[2]);  // constants and leaves
+  static_assert(S::inlined[3] && S::inlined[4] && S::inlined[5]);     // y-mu, square, -0.5*(.)
+  static_assert(!S::inlined[6]);                                    // the root is stored
+  // used twice (two edges): stored, not recomputed
+  constexpr auto twice = sum(hadamard(d, d));
+  static_assert(!workspace<std::remove_cvref_t<decltype(twice)>>::schedule::inlined[2]);
+  // expensive functions are stored
+  constexpr auto ex = sum(exp(d));
+  static_assert(!workspace<std::remove_cvref_t<decltype(ex)>>::schedule::inlined[3]);
+  // a broadcast operand is read many times: stored
+  constexpr auto m = var<"m", double, 2, 3>;
+  constexpr auto v = var<"v", double, 3>;
+  constexpr auto bc = sum(m + (v * 2.0));
+  using SB = workspace<std::remove_cvref_t<decltype(bc)>>::schedule;
+  static_assert(!SB::inlined[SB::root - 2] && SB::inlined[SB::root - 1]);  // v*2 stored; m + (.) fused into sum
+
+  const tensor<double, 5> yv{1, 2, 3, 4, 5};
+  const auto g = grad(e, at(y = yv, mu = 3.0));
+  CHECK(g.value() == -0.5 * (4 + 1 + 0 + 1 + 4));
+  CHECK(g[mu] == 0.0);  // d/dmu = sum(y - mu), zero at the mean
+  CHECK(grad(e, at(y = yv, mu = 2.5))[mu] == 2.5);
+}

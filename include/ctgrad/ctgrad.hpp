@@ -9,6 +9,7 @@
 #include "ctgrad/core/schedule.hpp"
 #include "ctgrad/core/shape.hpp"
 #include "ctgrad/core/tensor.hpp"
+#include "ctgrad/core/view.hpp"
 #include "ctgrad/math/constexpr_math.hpp"
 #include "ctgrad/math/functions.hpp"
 #include "ctgrad/ops/elementwise.hpp"

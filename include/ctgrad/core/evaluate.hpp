@@ -25,6 +25,7 @@
 #include "ctgrad/core/diagnostics.hpp"
 #include "ctgrad/core/expression.hpp"
 #include "ctgrad/core/schedule.hpp"
+#include "ctgrad/core/view.hpp"
 
 namespace ctgrad {
 
@@ -36,7 +37,7 @@ template <class Node>
 using value_tensor_t = tensor_for<typename Node::value_type, typename Node::shape_type>;
 
 template <class Sched, std::size_t I>
-using value_slot_t = std::conditional_t<is_op_node<typename Sched::template node<I>>,
+using value_slot_t = std::conditional_t<is_op_node<typename Sched::template node<I>> && !Sched::inlined[I],
                                         value_tensor_t<typename Sched::template node<I>>, no_slot>;
 template <class Sched, std::size_t I>
 using adjoint_slot_t =
@@ -300,15 +301,24 @@ class workspace {
     return detail::at_path<typename step<I>::path_type>::get(e);
   }
 
+  // A step's value: a reference to stored data, or (fused steps) a lazy view by value.
   template <std::size_t I, class B>
-  constexpr const auto& value_ref(const Expr& e, const B& b) const {
+  constexpr decltype(auto) value_ref(const Expr& e, const B& b) const {
     using N = typename schedule::template node<I>;
     if constexpr (detail::is_leaf<N>)
       return b.template get<N>();
     else if constexpr (detail::is_constant<N>)
-      return node_at<I>(e).value;
+      return (node_at<I>(e).value);
+    else if constexpr (schedule::inlined[I])
+      return lazy_value<I>(e, b, std::make_index_sequence<step<I>::arity>{});
     else
       return detail::slot_at<I>(values_);
+  }
+  template <std::size_t I, class B, std::size_t... K>
+  constexpr auto lazy_value(const Expr& e, const B& b, std::index_sequence<K...>) const {
+    using N = typename schedule::template node<I>;
+    return node_at<I>(e).op.template lazy<typename N::value_type, typename N::shape_type>(
+        detail::as_view(value_ref<step<I>::children[K]>(e, b))...);
   }
 
   template <class B, std::size_t... I>
@@ -317,7 +327,7 @@ class workspace {
   }
   template <std::size_t I, class B, std::size_t... K>
   constexpr void forward_step(const Expr& e, const B& b, std::index_sequence<K...>) {
-    if constexpr (schedule::kind[I] >= 3)
+    if constexpr (schedule::kind[I] >= 3 && !schedule::inlined[I])
       node_at<I>(e).op.forward(detail::slot_at<I>(values_), value_ref<step<I>::children[K]>(e, b)...);
   }
 

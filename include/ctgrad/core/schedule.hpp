@@ -165,6 +165,25 @@ constexpr std::size_t find_leaf_in(std::index_sequence<I...>) {
   return i;
 }
 
+// Fusion traits of a node's operation (see `inlined` below).
+template <class Node>
+constexpr bool inlinable_node() {
+  if constexpr (is_op_node<Node>) {
+    using Op = std::remove_cvref_t<decltype(std::declval<Node>().op)>;
+    if constexpr (requires { Op::inlinable; }) return Op::inlinable;
+  }
+  return false;
+}
+template <class Node, std::size_t ChildExtent>
+constexpr bool reads_child_once() {
+  if constexpr (is_op_node<Node>) {
+    using Op = std::remove_cvref_t<decltype(std::declval<Node>().op)>;
+    if constexpr (requires { Op::template reads_once<ChildExtent, Node::shape_type::size>; })
+      return Op::template reads_once<ChildExtent, Node::shape_type::size>;
+  }
+  return false;
+}
+
 // Everything evaluation needs to know about an expression, computed once per type.
 template <class Expr, class Wrt>
 struct schedule {
@@ -217,6 +236,40 @@ struct schedule {
 
  public:
   static constexpr auto edge_child = edge_children(seq{});
+
+  // Fusion: a cheap elementwise step (Op::inlinable) with exactly one consumer edge, whose
+  // consumer reads each of its elements once (Op::reads_once), gets no value slot; its
+  // value is computed where it is read (core/view.hpp). Chains of such steps collapse into
+  // their consumer's loop; expensive functions (exp, log, ...) are always stored.
+ private:
+  template <std::size_t Step, std::size_t... K>
+  static constexpr void edge_reads_of(bool* out, std::index_sequence<K...>) {
+    ((out[K] = reads_child_once<node<Step>, node<step<Step>::children[K]>::shape_type::size>()), ...);
+  }
+  template <std::size_t... I>
+  static constexpr auto edge_reads(std::index_sequence<I...>) {
+    std::array<bool, edges == 0 ? 1 : edges> out{};
+    (edge_reads_of<I>(out.data() + edge_offset[I], std::make_index_sequence<step<I>::arity>{}), ...);
+    return out;
+  }
+  template <std::size_t... I>
+  static constexpr auto inlinable_steps(std::index_sequence<I...>) {
+    return std::array<bool, size>{inlinable_node<node<I>>()...};
+  }
+
+ public:
+  static constexpr std::array<bool, size> inlined = [] {
+    constexpr auto reads_once = edge_reads(seq{});
+    constexpr auto inlinable = inlinable_steps(seq{});
+    std::array<std::size_t, size> uses{}, use_edge{};
+    for (std::size_t e = 0; e < edges; ++e) {
+      ++uses[edge_child[e]];
+      use_edge[edge_child[e]] = e;
+    }
+    std::array<bool, size> out{};
+    for (std::size_t i = 0; i < root; ++i) out[i] = inlinable[i] && uses[i] == 1 && reads_once[use_edge[i]];
+    return out;
+  }();
 
   // A gradient flows through step i: it is a target leaf, or an operation (not
   // stop_gradient) with an active child.

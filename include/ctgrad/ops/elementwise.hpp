@@ -18,10 +18,14 @@
 
 #include "ctgrad/core/expression.hpp"
 #include "ctgrad/core/shape.hpp"
+#include "ctgrad/core/view.hpp"
 
 namespace ctgrad {
 
 namespace detail {
+template <class Fn>
+concept cheap_fn = requires { requires Fn::cheap; };
+
 // Writes the first contribution to an adjoint, adds the later ones (see schedule.hpp).
 template <bool Assign, class T, class V>
 constexpr void put(T& dst, const V& v) {
@@ -47,16 +51,27 @@ struct map {
   template <class S>
   using result_shape = S;
 
+  // fusion (see schedule.hpp): a cheap map is computed where it is read
+  static constexpr bool inlinable = detail::cheap_fn<Fn>;
+  template <std::size_t ChildExtent, std::size_t OutExtent>
+  static constexpr bool reads_once = true;
+  template <class T, class Shape, class X>
+  constexpr auto lazy(const X& x) const {
+    return detail::lazy_map<Fn, T, Shape, X>{fn, x};
+  }
+
   template <class Y, class X>
   constexpr void forward(Y& y, const X& x) const {
     auto* yp = y.data();
-    const auto* xp = x.data();
+    const auto xp = x.data();
     for (std::size_t i = 0; i < Y::extent; ++i) yp[i] = fn.value(xp[i]);
   }
   template <std::size_t K, bool Assign, class DX, class DY, class Y, class X>
   constexpr void backward(DX& dx, const DY& dy, const Y& y, const X& x) const {
     auto* dxp = dx.data();
-    const auto *dyp = dy.data(), *yp = y.data(), *xp = x.data();
+    const auto dyp = dy.data();
+    const auto yp = y.data();
+    const auto xp = x.data();
     for (std::size_t i = 0; i < Y::extent; ++i) detail::put<Assign>(dxp[i], dyp[i] * fn.deriv(xp[i], yp[i]));
   }
 };
@@ -78,10 +93,21 @@ struct zip {
   template <class A, class B>
   using result_shape = std::conditional_t<(A::rank >= B::rank), A, B>;
 
+  // fusion (see schedule.hpp): a cheap zip is computed where it is read; a broadcast
+  // operand is read many times, so only a full-size operand may be a fused step
+  static constexpr bool inlinable = detail::cheap_fn<Fn>;
+  template <std::size_t ChildExtent, std::size_t OutExtent>
+  static constexpr bool reads_once = ChildExtent == OutExtent;
+  template <class T, class Shape, class A, class B>
+  constexpr auto lazy(const A& a, const B& b) const {
+    return detail::lazy_zip<Fn, T, Shape, A, B>{fn, a, b};
+  }
+
   template <class Y, class A, class B>
   constexpr void forward(Y& y, const A& a, const B& b) const {
     auto* yp = y.data();
-    const auto *ap = a.data(), *bp = b.data();
+    const auto ap = a.data();
+    const auto bp = b.data();
     if constexpr (A::extent == B::extent) {
       for (std::size_t i = 0; i < Y::extent; ++i) yp[i] = fn.value(ap[i], bp[i]);
     } else if constexpr (B::extent == 1) {
@@ -104,7 +130,10 @@ struct zip {
     constexpr std::size_t n = Y::extent, na = A::extent, nb = B::extent;
     constexpr std::size_t nx = DX::extent;
     auto* dxp = dx.data();
-    const auto *dyp = dy.data(), *yp = y.data(), *ap = a.data(), *bp = b.data();
+    const auto dyp = dy.data();
+    const auto yp = y.data();
+    const auto ap = a.data();
+    const auto bp = b.data();
     // the partial derivative at output position i
     auto partial = [&](std::size_t i) {
       const auto av = ap[na == n ? i : i % na];

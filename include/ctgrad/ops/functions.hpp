@@ -13,6 +13,7 @@ namespace fn {
 
 // unary: value(x), deriv(x, y) = dy/dx where y = value(x)
 struct neg {
+  static constexpr bool cheap = true;  // recomputed where read (fusion)
   static constexpr auto name = fixed_string("negate");
   template <class T> constexpr T value(T x) const { return -x; }
   template <class T> constexpr T deriv(T, T) const { return T(-1); }
@@ -33,6 +34,7 @@ struct sqrt {
   template <class T> constexpr T deriv(T, T y) const { return T(0.5) / y; }
 };
 struct abs {
+  static constexpr bool cheap = true;  // recomputed where read (fusion)
   static constexpr auto name = fixed_string("abs");
   template <class T> constexpr T value(T x) const { return math::abs(x); }
   template <class T> constexpr T deriv(T x, T) const { return x > T(0) ? T(1) : (x < T(0) ? T(-1) : T(0)); }
@@ -58,11 +60,13 @@ struct sigmoid {
   template <class T> constexpr T deriv(T, T y) const { return y * (T(1) - y); }
 };
 struct relu {
+  static constexpr bool cheap = true;  // recomputed where read (fusion)
   static constexpr auto name = fixed_string("relu");
   template <class T> constexpr T value(T x) const { return x < T(0) ? T(0) : x; }  // NaN stays NaN
   template <class T> constexpr T deriv(T x, T) const { return x > T(0) ? T(1) : T(0); }
 };
 struct square {
+  static constexpr bool cheap = true;  // recomputed where read (fusion)
   static constexpr auto name = fixed_string("square");
   template <class T> constexpr T value(T x) const { return x * x; }
   template <class T> constexpr T deriv(T x, T) const { return T(2) * x; }
@@ -77,24 +81,28 @@ struct ipow {
 
 // binary: value(a, b), da(a, b, y) = dy/da, db(a, b, y) = dy/db
 struct add {
+  static constexpr bool cheap = true;  // recomputed where read (fusion)
   static constexpr auto name = fixed_string("operator+");
   template <class T> constexpr T value(T a, T b) const { return a + b; }
   template <class T> constexpr T da(T, T, T) const { return T(1); }
   template <class T> constexpr T db(T, T, T) const { return T(1); }
 };
 struct sub {
+  static constexpr bool cheap = true;  // recomputed where read (fusion)
   static constexpr auto name = fixed_string("operator-");
   template <class T> constexpr T value(T a, T b) const { return a - b; }
   template <class T> constexpr T da(T, T, T) const { return T(1); }
   template <class T> constexpr T db(T, T, T) const { return T(-1); }
 };
 struct mul {
+  static constexpr bool cheap = true;  // recomputed where read (fusion)
   static constexpr auto name = fixed_string("elementwise product");
   template <class T> constexpr T value(T a, T b) const { return a * b; }
   template <class T> constexpr T da(T, T b, T) const { return b; }
   template <class T> constexpr T db(T a, T, T) const { return a; }
 };
 struct div {
+  static constexpr bool cheap = true;  // recomputed where read (fusion)
   static constexpr auto name = fixed_string("operator/");
   template <class T> constexpr T value(T a, T b) const { return a / b; }
   template <class T> constexpr T da(T, T b, T) const { return T(1) / b; }

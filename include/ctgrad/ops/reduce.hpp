@@ -19,10 +19,14 @@ struct sum {
   template <class A>
   using result_shape = shape<>;
 
+  template <std::size_t ChildExtent, std::size_t OutExtent>
+  static constexpr bool reads_once = true;
+
   template <class Y, class A>
   constexpr void forward(Y& y, const A& a) const {
     typename Y::value_type s{};
-    for (const auto& v : a) s += v;
+    const auto ap = a.data();
+    for (std::size_t i = 0; i < A::extent; ++i) s += ap[i];
     y.flat(0) = s;
   }
   template <std::size_t, bool Assign, class DX, class DY, class Y, class A>
@@ -41,10 +45,14 @@ struct mean {
   template <class A>
   using result_shape = shape<>;
 
+  template <std::size_t ChildExtent, std::size_t OutExtent>
+  static constexpr bool reads_once = true;
+
   template <class Y, class A>
   constexpr void forward(Y& y, const A& a) const {
     typename Y::value_type s{};
-    for (const auto& v : a) s += v;
+    const auto ap = a.data();
+    for (std::size_t i = 0; i < A::extent; ++i) s += ap[i];
     y.flat(0) = s / static_cast<typename Y::value_type>(A::extent);
   }
   template <std::size_t, bool Assign, class DX, class DY, class Y, class A>
@@ -65,9 +73,13 @@ struct stop_gradient {
   template <class A>
   using result_shape = A;
 
+  template <std::size_t ChildExtent, std::size_t OutExtent>
+  static constexpr bool reads_once = true;
+
   template <class Y, class A>
   constexpr void forward(Y& y, const A& a) const {
-    for (std::size_t i = 0; i < Y::extent; ++i) y.flat(i) = a.flat(i);
+    const auto ap = a.data();
+    for (std::size_t i = 0; i < Y::extent; ++i) y.flat(i) = ap[i];
   }
 };
 
