@@ -39,9 +39,10 @@ using value_tensor_t = tensor_for<typename Node::value_type, typename Node::shap
 template <class Sched, std::size_t I>
 using value_slot_t = std::conditional_t<is_op_node<typename Sched::template node<I>> && !Sched::inlined[I],
                                         value_tensor_t<typename Sched::template node<I>>, no_slot>;
+// A fused step's adjoint is a view computed from its consumer's (see adjoint_ref).
 template <class Sched, std::size_t I>
 using adjoint_slot_t =
-    std::conditional_t<Sched::active[I], value_tensor_t<typename Sched::template node<I>>, no_slot>;
+    std::conditional_t<Sched::active[I] && !Sched::inlined[I], value_tensor_t<typename Sched::template node<I>>, no_slot>;
 
 // One slot per step, default-initialised: forward writes every value slot before it is
 // read, backward assigns or zero-fills every adjoint slot (see schedule.hpp), so nothing
@@ -314,6 +315,28 @@ class workspace {
     else
       return detail::slot_at<I>(values_);
   }
+  // A step's adjoint: its slot, or (fused steps) a view of its one consumer's VJP.
+  template <std::size_t I, class B>
+  constexpr auto adjoint_ref(const Expr& e, const B& b) const {
+    if constexpr (schedule::inlined[I]) {
+      constexpr std::size_t p = schedule::uses.consumer[I], k = schedule::uses.operand[I];
+      return lazy_adjoint<p, k>(e, b, std::make_index_sequence<step<p>::arity>{});
+    } else {
+      return detail::as_view(detail::slot_at<I>(adjoints_));
+    }
+  }
+  template <std::size_t P, std::size_t K, class B, std::size_t... J>
+  constexpr auto lazy_adjoint(const Expr& e, const B& b, std::index_sequence<J...>) const {
+    using N = typename schedule::template node<step<P>::children[K]>;
+    const auto& op = node_at<P>(e).op;
+    auto dy = adjoint_ref<P>(e, b);
+    auto y = detail::as_view(value_ref<P>(e, b));
+    return detail::lazy_adjoint<std::remove_cvref_t<decltype(op)>, K, typename N::value_type, typename N::shape_type,
+                                decltype(dy), decltype(y),
+                                std::remove_cvref_t<decltype(detail::as_view(value_ref<step<P>::children[J]>(e, b)))>...>{
+        op, dy, y, hana::make_basic_tuple(detail::as_view(value_ref<step<P>::children[J]>(e, b))...)};
+  }
+
   template <std::size_t I, class B, std::size_t... K>
   constexpr auto lazy_value(const Expr& e, const B& b, std::index_sequence<K...>) const {
     using N = typename schedule::template node<I>;
@@ -361,9 +384,10 @@ class workspace {
   template <std::size_t I, std::size_t K, class B, std::size_t... J>
   constexpr void backward_edge(const Expr& e, const B& b, std::index_sequence<J...>) {
     constexpr std::size_t c = step<I>::children[K];
-    if constexpr (schedule::active[c]) {
+    // a fused child's adjoint is computed where it is read, never written
+    if constexpr (schedule::active[c] && !schedule::inlined[c]) {
       constexpr bool assign = schedule::edge_assigns[schedule::edge_offset[I] + K];
-      node_at<I>(e).op.template backward<K, assign>(detail::slot_at<c>(adjoints_), detail::slot_at<I>(adjoints_),
+      node_at<I>(e).op.template backward<K, assign>(detail::slot_at<c>(adjoints_), adjoint_ref<I>(e, b),
                                                      value_ref<I>(e, b), value_ref<step<I>::children[J]>(e, b)...);
     }
   }

@@ -258,16 +258,29 @@ struct schedule {
   }
 
  public:
+  // for each step: how many edges use it, and (for one use) which consumer step and operand
+  struct uses_t {
+    std::array<std::size_t, size> count{}, consumer{}, operand{};
+  };
+  static constexpr uses_t uses = [] {
+    uses_t u{};
+    for (std::size_t p = 0; p < size; ++p)
+      for (std::size_t e = edge_offset[p]; e < edge_offset[p + 1]; ++e) {
+        const std::size_t c = edge_child[e];
+        ++u.count[c];
+        u.consumer[c] = p;
+        u.operand[c] = e - edge_offset[p];
+      }
+    return u;
+  }();
+
   static constexpr std::array<bool, size> inlined = [] {
     constexpr auto reads_once = edge_reads(seq{});
     constexpr auto inlinable = inlinable_steps(seq{});
-    std::array<std::size_t, size> uses{}, use_edge{};
-    for (std::size_t e = 0; e < edges; ++e) {
-      ++uses[edge_child[e]];
-      use_edge[edge_child[e]] = e;
-    }
     std::array<bool, size> out{};
-    for (std::size_t i = 0; i < root; ++i) out[i] = inlinable[i] && uses[i] == 1 && reads_once[use_edge[i]];
+    for (std::size_t i = 0; i < root; ++i)
+      out[i] = inlinable[i] && uses.count[i] == 1 &&
+               reads_once[edge_offset[uses.consumer[i]] + uses.operand[i]];
     return out;
   }();
 

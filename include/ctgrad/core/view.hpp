@@ -6,6 +6,8 @@
 // sum(-0.5 * square(y - mu)) runs as one loop and stores nothing in between.
 #pragma once
 
+#include <boost/hana/basic_tuple.hpp>
+#include <boost/hana/unpack.hpp>
 #include <cstddef>
 
 #include "ctgrad/core/tensor.hpp"
@@ -60,6 +62,24 @@ struct lazy_zip {
     return fn.value(a[A::extent == extent ? i : i % A::extent], b[B::extent == extent ? i : i % B::extent]);
   }
   constexpr lazy_zip data() const { return *this; }
+};
+
+// The adjoint of a fused step, from its one consumer: adj[i] = consumer's VJP for its
+// child K at element i (Op::vjp_at), given the consumer's own adjoint, value and operands.
+template <class Op, std::size_t K, class T, class Shape, class DY, class Y, class... X>
+struct lazy_adjoint {
+  using value_type = T;
+  using shape_type = Shape;
+  static constexpr std::size_t extent = Shape::size;
+  static constexpr std::size_t rank = Shape::rank;
+  [[no_unique_address]] Op op;
+  DY dy;
+  Y y;
+  boost::hana::basic_tuple<X...> x;
+  constexpr T operator[](std::size_t i) const {
+    return boost::hana::unpack(x, [&](const auto&... xs) { return op.template vjp_at<K>(i, dy, y, xs...); });
+  }
+  constexpr lazy_adjoint data() const { return *this; }
 };
 
 }  // namespace ctgrad::detail

@@ -59,6 +59,11 @@ struct map {
   constexpr auto lazy(const X& x) const {
     return detail::lazy_map<Fn, T, Shape, X>{fn, x};
   }
+  // element i of the vector-Jacobian product (the adjoint of a fused operand)
+  template <std::size_t K, class DY, class Y, class X>
+  constexpr auto vjp_at(std::size_t i, const DY& dy, const Y& y, const X& x) const {
+    return dy[i] * fn.deriv(x[i], y[i]);
+  }
 
   template <class Y, class X>
   constexpr void forward(Y& y, const X& x) const {
@@ -101,6 +106,17 @@ struct zip {
   template <class T, class Shape, class A, class B>
   constexpr auto lazy(const A& a, const B& b) const {
     return detail::lazy_zip<Fn, T, Shape, A, B>{fn, a, b};
+  }
+  // element i of the vector-Jacobian product for a full-size operand K (fused operands are)
+  template <std::size_t K, class DY, class Y, class A, class B>
+  constexpr auto vjp_at(std::size_t i, const DY& dy, const Y& y, const A& a, const B& b) const {
+    constexpr std::size_t n = Y::extent;
+    const auto av = a[A::extent == n ? i : i % A::extent];
+    const auto bv = b[B::extent == n ? i : i % B::extent];
+    if constexpr (K == 0)
+      return dy[i] * fn.da(av, bv, y[i]);
+    else
+      return dy[i] * fn.db(av, bv, y[i]);
   }
 
   template <class Y, class A, class B>

@@ -54,7 +54,8 @@ struct matmul {
     constexpr std::size_t M = A::shape_type::dim(0), K = A::shape_type::dim(1);
     constexpr std::size_t N = B::rank == 1 ? 1 : B::shape_type::dim(1);
     auto* dxp = dx.data();
-    const auto *dyp = dy.data(), *ap = a.data(), *bp = b.data();
+    const auto dyp = dy.data();
+    const auto *ap = a.data(), *bp = b.data();
     using T = typename Y::value_type;
     if constexpr (Kid == 0) {
       // dA[i,k] = sum_j dY[i,j] B[k,j]: rows of dY against rows of B

@@ -31,8 +31,12 @@ struct sum {
   }
   template <std::size_t, bool Assign, class DX, class DY, class Y, class A>
   constexpr void backward(DX& dx, const DY& dy, const Y&, const A&) const {
-    const auto g = dy.flat(0);
+    const auto g = dy.data()[0];
     for (auto& v : dx) detail::put<Assign>(v, g);
+  }
+  template <std::size_t, class DY, class Y, class A>
+  constexpr auto vjp_at(std::size_t, const DY& dy, const Y&, const A&) const {
+    return dy[0];
   }
 };
 
@@ -57,8 +61,12 @@ struct mean {
   }
   template <std::size_t, bool Assign, class DX, class DY, class Y, class A>
   constexpr void backward(DX& dx, const DY& dy, const Y&, const A&) const {
-    const auto g = dy.flat(0) / static_cast<typename Y::value_type>(A::extent);
+    const auto g = dy.data()[0] / static_cast<typename Y::value_type>(A::extent);
     for (auto& v : dx) detail::put<Assign>(v, g);
+  }
+  template <std::size_t, class DY, class Y, class A>
+  constexpr auto vjp_at(std::size_t, const DY& dy, const Y&, const A&) const {
+    return dy[0] / static_cast<typename Y::value_type>(A::extent);
   }
 };
 
@@ -72,9 +80,6 @@ struct stop_gradient {
   }
   template <class A>
   using result_shape = A;
-
-  template <std::size_t ChildExtent, std::size_t OutExtent>
-  static constexpr bool reads_once = true;
 
   template <class Y, class A>
   constexpr void forward(Y& y, const A& a) const {
