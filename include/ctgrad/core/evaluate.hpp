@@ -4,20 +4,14 @@
 //   auto g = grad(loss, wrt(W), at(...));                  // only W
 //   g[W]                                                   // tensor<float, 10, 784>
 //
-// Storage: a workspace holds one value slot per operation step and one adjoint slot per
-// active step, laid out as Hana tuples whose types come from the schedule. The free
+// Storage: a workspace holds one value slot per stored operation step and one adjoint slot
+// per stored active step; the slot types come from the schedule. The free
 // functions use a workspace on the stack; a training loop keeps one workspace (allocated
 // once, by the caller) and calls ws.grad(...) each step: no heap allocation in any of these.
 // Run time is straight-line code: forward over the steps, then backward in reverse.
 #pragma once
 
-#include <boost/hana/at.hpp>
-#include <boost/hana/at_key.hpp>
-#include <boost/hana/for_each.hpp>
-#include <boost/hana/map.hpp>
-#include <boost/hana/pair.hpp>
-#include <boost/hana/tuple.hpp>
-#include <boost/hana/type.hpp>
+#include <boost/hana/basic_tuple.hpp>
 #include <type_traits>
 #include <utility>
 

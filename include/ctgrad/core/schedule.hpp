@@ -3,7 +3,7 @@
 //
 // A depth-first walk over the expression type appends each node after its children
 // (post-order), skipping nodes already seen: that is a topological order, children first,
-// with the root last. Nodes are identified by a key held in a Hana map:
+// with the root last. Nodes are identified by a key (the walk keeps a set of them):
 //   - a pure node (no run-time data below it) by its type, so `x*y` written twice is one step;
 //   - any other node by its type and its path from the root, so `x*0.5` and `x*0.7`
 //     (same type, different constants) are never merged.
@@ -12,12 +12,7 @@
 
 #include <array>
 #include <boost/hana/at.hpp>
-#include <boost/hana/at_key.hpp>
-#include <boost/hana/contains.hpp>
-#include <boost/hana/insert.hpp>
 #include <boost/hana/length.hpp>
-#include <boost/hana/map.hpp>
-#include <boost/hana/pair.hpp>
 #include <boost/hana/append.hpp>
 #include <boost/hana/tuple.hpp>
 #include <boost/hana/type.hpp>
@@ -63,16 +58,32 @@ struct step {
   static constexpr std::size_t children[arity == 0 ? 1 : arity] = {Children...};
 };
 
-template <class Index, class Steps>
-struct walk_state {
-  Index index;  // hana::map: key -> hana::size_c<step index>
-  Steps steps;  // hana::tuple of hana::type<step<...>>
+// The visited set: one base class keyed<Key, step index> per node seen. Membership and
+// "index of this key" are base-class lookups the compiler answers directly; a hana::map
+// here built a new hash-table type per insertion and cost most of the compile time.
+template <class Key, std::size_t I>
+struct keyed {};
+template <class... Keyed>
+struct key_index : Keyed... {};
+
+template <class Key, std::size_t I>
+constexpr std::size_t index_in(const keyed<Key, I>*) {
+  return I;
+}
+template <class Key, class Index>
+concept indexed = requires(const Index* p) { index_in<Key>(p); };
+
+template <class Index, class Key, std::size_t I>
+struct index_insert;
+template <class... Keyed, class Key, std::size_t I>
+struct index_insert<key_index<Keyed...>, Key, I> {
+  using type = key_index<Keyed..., keyed<Key, I>>;
 };
 
 template <class Index, class Steps>
-constexpr walk_state<Index, Steps> make_walk_state(Index, Steps) {
-  return {};
-}
+struct walk_state {
+  Steps steps;  // hana::tuple of hana::type<step<...>>, children first
+};
 
 template <class Node, std::size_t I>
 using child_t = typename std::remove_cvref_t<decltype(hana::at_c<I>(std::declval<typename Node::children_type&>()))>;
@@ -80,13 +91,15 @@ using child_t = typename std::remove_cvref_t<decltype(hana::at_c<I>(std::declval
 template <class Node, class Path, class State>
 constexpr auto visit(State s);
 
-template <class Node, class Path, class State, std::size_t... I>
-constexpr auto add_step(State s, std::index_sequence<I...>) {
+template <class Node, class Path, class Index, class Steps, std::size_t... I>
+constexpr auto add_step(walk_state<Index, Steps> s, std::index_sequence<I...>) {
   using S = step<Node, Path,
-                 decltype(+hana::at_key(s.index, key_of<child_t<Node, I>, typename path_append<Path, I>::type>()))::value...>;
+                 index_in<typename decltype(key_of<child_t<Node, I>, typename path_append<Path, I>::type>())::type>(
+                     static_cast<const Index*>(nullptr))...>;
   constexpr std::size_t n = decltype(hana::length(s.steps))::value;
-  return make_walk_state(hana::insert(s.index, hana::make_pair(key_of<Node, Path>(), hana::size_c<n>)),
-                         hana::append(s.steps, hana::type_c<S>));
+  using key = typename decltype(key_of<Node, Path>())::type;
+  auto steps = hana::append(s.steps, hana::type_c<S>);
+  return walk_state<typename index_insert<Index, key, n>::type, decltype(steps)>{steps};
 }
 
 template <class Node, class Path, std::size_t I, class State>
@@ -97,9 +110,9 @@ constexpr auto visit_children(State s) {
     return visit_children<Node, Path, I + 1>(visit<child_t<Node, I>, typename path_append<Path, I>::type>(s));
 }
 
-template <class Node, class Path, class State>
-constexpr auto visit(State s) {
-  if constexpr (decltype(hana::contains(s.index, key_of<Node, Path>()))::value) {
+template <class Node, class Path, class Index, class Steps>
+constexpr auto visit_state(walk_state<Index, Steps> s) {
+  if constexpr (indexed<typename decltype(key_of<Node, Path>())::type, Index>) {
     return s;
   } else if constexpr (Node::arity == 0) {
     return add_step<Node, Path>(s, std::index_sequence<>{});
@@ -107,9 +120,13 @@ constexpr auto visit(State s) {
     return visit_children<Node, Path, 0>(s);
   }
 }
+template <class Node, class Path, class State>
+constexpr auto visit(State s) {
+  return visit_state<Node, Path>(s);
+}
 
 template <class Expr>
-using steps_of = decltype(visit<Expr, path<>>(make_walk_state(hana::make_map(), hana::make_tuple())).steps);
+using steps_of = decltype(visit<Expr, path<>>(walk_state<key_index<>, hana::tuple<>>{}).steps);
 
 template <class Steps, std::size_t I>
 using step_at = typename std::remove_cvref_t<decltype(hana::at_c<I>(std::declval<Steps&>()))>::type;
