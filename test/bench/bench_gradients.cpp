@@ -12,6 +12,7 @@
 #include <ctgrad/ctgrad.hpp>
 
 #include "../alloc_counter.hpp"
+#include "w5_model.hpp"
 
 using namespace ctgrad;
 
@@ -206,15 +207,7 @@ int main() {
         200, out, 3);
   }
   {  // W5: MLP 2-16-16-1, tanh hidden, loss (o - t)^2, gradient for all 337 parameters
-    constexpr auto x = input<"x", double, 2>;
-    constexpr auto t = input<"t", double>;
-    constexpr auto W1 = var<"W1", double, 16, 2>;
-    constexpr auto b1 = var<"b1", double, 16>;
-    constexpr auto W2 = var<"W2", double, 16, 16>;
-    constexpr auto b2 = var<"b2", double, 16>;
-    constexpr auto W3 = var<"W3", double, 1, 16>;
-    constexpr auto b3 = var<"b3", double, 1>;
-    constexpr auto loss = sum(square(W3 * tanh(W2 * tanh(W1 * x + b1) + b2) + b3 - t));
+    using namespace w5;
     std::uniform_real_distribution<double> u(-0.5, 0.5);
     tensor<double, 16, 2> w1;
     tensor<double, 16> c1, c2;
