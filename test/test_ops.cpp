@@ -1,6 +1,8 @@
 // Every op's gradient against central finite differences, several shapes, float and double.
 #include "gradcheck.hpp"
 
+#include <vector>
+
 using namespace ctgrad;
 using test::check_gradient;
 using test::range;
@@ -111,6 +113,51 @@ TEST_CASE_TEMPLATE("matmul, transpose and reductions", T, float, double) {
   check_gradient(sum(A), rng, {}, A);
   check_gradient(mean(A) * sum(x), rng, {}, A, x);
   check_gradient(sum(relu(W * x + b)), rng, {}, W, x, b);
+}
+
+TEST_CASE_TEMPLATE("products read transposed operands in place", T, float, double) {
+  constexpr auto A = var<"A", T, 4, 3>;
+  constexpr auto B = var<"B", T, 4, 2>;
+  constexpr auto C = var<"C", T, 2, 3>;
+  constexpr auto x = var<"x", T, 4>;
+  constexpr auto X = var<"X", T, 6, 5>;
+  constexpr auto W = var<"W", T, 7, 5>;
+  static_assert(std::is_same_v<decltype(X * transpose(W)),
+                               node<op::matmul_t<false, true>, std::remove_const_t<decltype(X)>,
+                                    std::remove_const_t<decltype(W)>>>);
+  static_assert(std::is_same_v<decltype(matmul(transpose(A), B)),
+                               node<op::matmul_t<true, false>, std::remove_const_t<decltype(A)>,
+                                    std::remove_const_t<decltype(B)>>>);
+  check_gradient(weighted_shape<T, 6, 7>(X * transpose(W)), rng, {}, X, W);
+  check_gradient(weighted_shape<T, 3, 2>(transpose(A) * B), rng, {}, A, B);
+  check_gradient(weighted_shape<T, 3>(transpose(A) * x), rng, {}, A, x);
+  constexpr auto D = var<"D", T, 2, 4>;
+  check_gradient(weighted_shape<T, 3, 2>(transpose(A) * transpose(D)), rng, {}, A, D);
+  check_gradient(weighted_shape<T, 2, 2>(C * transpose(C)), rng, {}, C);  // one leaf, both sides
+}
+
+// The run-time kernels (blocked rows, lane-accumulated dots) against the plain loops, with
+// sizes that leave remainders of every blocking.
+template <bool TA, bool TB>
+void check_kernel() {
+  constexpr std::size_t M = 7, N = 19, K = 37;
+  std::uniform_real_distribution<double> u(-1, 1);
+  std::vector<double> a(M * K), b(K * N), c(M * N, 0.5), ref(M * N, 0.5);
+  for (auto& v : a) v = u(rng);
+  for (auto& v : b) v = u(rng);
+  detail::gemm<M, N, K, TA, TB, true>(a.data(), b.data(), c.data());
+  detail::gemm_plain<M, N, K, TA, TB, true>(a.data(), b.data(), ref.data());
+  for (std::size_t i = 0; i < M * N; ++i) CHECK(c[i] == doctest::Approx(ref[i]).epsilon(1e-12));
+  detail::gemm<M, N, K, TA, TB, false>(a.data(), b.data(), c.data());
+  detail::gemm_plain<M, N, K, TA, TB, false>(a.data(), b.data(), ref.data());
+  for (std::size_t i = 0; i < M * N; ++i) CHECK(c[i] == doctest::Approx(ref[i]).epsilon(1e-12));
+}
+
+TEST_CASE("matrix product kernels agree with the plain loops") {
+  check_kernel<false, false>();
+  check_kernel<false, true>();
+  check_kernel<true, false>();
+  check_kernel<true, true>();
 }
 
 TEST_CASE("composite expressions from the benchmarks") {

@@ -10,6 +10,7 @@
 #include "ctgrad/core/shape.hpp"
 #include "ctgrad/core/tensor.hpp"
 #include "ctgrad/core/view.hpp"
+#include "ctgrad/kernels/gemm.hpp"
 #include "ctgrad/math/constexpr_math.hpp"
 #include "ctgrad/math/functions.hpp"
 #include "ctgrad/ops/elementwise.hpp"

@@ -39,6 +39,17 @@ constexpr const V& as_view(const V& lazy) {
   return lazy;
 }
 
+// The data of a stored operand, for kernels that need memory (matrix products): their
+// operands and adjoint are never fused, so they are always stored.
+template <class T, std::size_t... D>
+constexpr const T* stored_data(const tensor<T, D...>& t) {
+  return t.data();
+}
+template <class T, class Shape>
+constexpr const T* stored_data(const dense_view<T, Shape>& v) {
+  return v.p;
+}
+
 // y[i] = fn(a[i])
 template <class Fn, class T, class Shape, class A>
 struct lazy_map {

@@ -3,6 +3,7 @@
 //   matmul(A, B)   [M,K] x [K,N] -> [M,N]      VJPs: dA = dY B^T, dB = A^T dY
 //   matmul(A, v)   [M,K] x [K]   -> [M]        VJPs: dA = dy v^T, dv = A^T dy
 //   transpose(A)   [M,N] -> [N,M]
+//   A * transpose(B), transpose(A) * B: the product reads the operand transposed in place
 //
 // operator* is the matrix product when its left operand is a matrix and its right one is
 // a matrix or vector (`W * x + b`), and the elementwise product otherwise (scalars, vectors).
@@ -12,71 +13,69 @@
 #include <type_traits>
 
 #include "ctgrad/core/expression.hpp"
+#include "ctgrad/kernels/gemm.hpp"
 #include "ctgrad/ops/elementwise.hpp"
 #include "ctgrad/ops/functions.hpp"
 
 namespace ctgrad {
 namespace op {
 
-struct matmul {
+// op(A) op(B), where op transposes when the flag is set. `matmul(A, transpose(B))` and
+// `A * transpose(B)` build matmul_t<false, true> directly: no transposed copy is made.
+template <bool TA = false, bool TB = false>
+struct matmul_t {
   static constexpr auto name = fixed_string("matmul");
 
+  template <class S, bool T>
+  static constexpr auto shown() {
+    if constexpr (T)
+      return detail::shape_string(S{}) + fixed_string("^T");
+    else
+      return detail::shape_string(S{});
+  }
   template <class A, class B>
   static constexpr auto check() {
-    if constexpr (A::rank != 2 || (B::rank != 1 && B::rank != 2))
-      return fixed_string("needs a matrix on the left and a matrix or vector on the right, got ") +
-             detail::shape_string(A{}) + fixed_string(" x ") + detail::shape_string(B{});
-    else if constexpr (A::dim(1) != B::dim(0))
-      return fixed_string("inner dimensions differ: ") + detail::shape_string(A{}) + fixed_string(" x ") +
-             detail::shape_string(B{});
+    if constexpr (A::rank != 2 || (B::rank != 1 && B::rank != 2) || (TB && B::rank != 2))
+      return fixed_string("needs a matrix on the left and a matrix or vector on the right, got ") + shown<A, TA>() +
+             fixed_string(" x ") + shown<B, TB>();
+    else if constexpr (A::dim(TA ? 0 : 1) != B::dim(TB ? 1 : 0))
+      return fixed_string("inner dimensions differ: ") + shown<A, TA>() + fixed_string(" x ") + shown<B, TB>();
     else
       return fixed_string("");
   }
   template <class A, class B>
-  using result_shape = std::conditional_t<B::rank == 1, shape<A::dim(0)>, shape<A::dim(0), B::dim(B::rank - 1)>>;
+  using result_shape = std::conditional_t<B::rank == 1, shape<A::dim(TA ? 1 : 0)>,
+                                          shape<A::dim(TA ? 1 : 0), B::dim(TB ? 0 : B::rank - 1)>>;
+
+  // C [M,N] = op(A) [M,K] op(B) [K,N]; a vector B is a [K,1] matrix
+  template <class A, class B>
+  struct dims {
+    static constexpr std::size_t M = A::shape_type::dim(TA ? 1 : 0), K = A::shape_type::dim(TA ? 0 : 1);
+    static constexpr std::size_t N = B::rank == 1 ? 1 : B::shape_type::dim(TB ? 0 : 1);
+  };
 
   template <class Y, class A, class B>
   constexpr void forward(Y& y, const A& a, const B& b) const {
-    constexpr std::size_t M = A::shape_type::dim(0), K = A::shape_type::dim(1);
-    constexpr std::size_t N = B::rank == 1 ? 1 : B::shape_type::dim(1);
-    auto* yp = y.data();
-    const auto *ap = a.data(), *bp = b.data();
-    for (std::size_t i = 0; i < M * N; ++i) yp[i] = {};
-    for (std::size_t i = 0; i < M; ++i)
-      for (std::size_t k = 0; k < K; ++k) {
-        const auto aik = ap[i * K + k];
-        for (std::size_t j = 0; j < N; ++j) yp[i * N + j] += aik * bp[k * N + j];
-      }
+    using d = dims<A, B>;
+    detail::gemm<d::M, d::N, d::K, TA, TB, false>(detail::stored_data(a), detail::stored_data(b), y.data());
   }
 
   template <std::size_t Kid, bool Assign, class DX, class DY, class Y, class A, class B>
   constexpr void backward(DX& dx, const DY& dy, const Y&, const A& a, const B& b) const {
-    constexpr std::size_t M = A::shape_type::dim(0), K = A::shape_type::dim(1);
-    constexpr std::size_t N = B::rank == 1 ? 1 : B::shape_type::dim(1);
-    auto* dxp = dx.data();
-    const auto dyp = dy.data();
-    const auto *ap = a.data(), *bp = b.data();
-    using T = typename Y::value_type;
-    if constexpr (Kid == 0) {
-      // dA[i,k] = sum_j dY[i,j] B[k,j]: rows of dY against rows of B
-      for (std::size_t i = 0; i < M; ++i)
-        for (std::size_t k = 0; k < K; ++k) {
-          T s{};
-          for (std::size_t j = 0; j < N; ++j) s += dyp[i * N + j] * bp[k * N + j];
-          detail::put<Assign>(dxp[i * K + k], s);
-        }
-    } else {
-      // dB[k,j] = sum_i A[i,k] dY[i,j]
-      if constexpr (Assign)
-        for (std::size_t i = 0; i < K * N; ++i) dxp[i] = {};
-      for (std::size_t i = 0; i < M; ++i)
-        for (std::size_t k = 0; k < K; ++k) {
-          const auto aik = ap[i * K + k];
-          for (std::size_t j = 0; j < N; ++j) dxp[k * N + j] += aik * dyp[i * N + j];
-        }
-    }
+    using d = dims<A, B>;
+    constexpr std::size_t M = d::M, N = d::N, K = d::K;
+    const auto* dc = detail::stored_data(dy);
+    if constexpr (Kid == 0 && !TA)  // dA = dC op(B)^T
+      detail::gemm<M, K, N, false, !TB, !Assign>(dc, detail::stored_data(b), dx.data());
+    else if constexpr (Kid == 0)  // A is stored [K,M]: dA = op(B) dC^T
+      detail::gemm<K, M, N, TB, true, !Assign>(detail::stored_data(b), dc, dx.data());
+    else if constexpr (!TB)  // dB = op(A)^T dC
+      detail::gemm<K, N, M, !TA, false, !Assign>(detail::stored_data(a), dc, dx.data());
+    else  // B is stored [N,K]: dB = dC^T op(A)
+      detail::gemm<N, K, M, true, TA, !Assign>(dc, detail::stored_data(a), dx.data());
   }
 };
+using matmul = matmul_t<>;
 
 struct transpose {
   static constexpr auto name = fixed_string("transpose");
@@ -106,14 +105,49 @@ struct transpose {
 
 }  // namespace op
 
-template <detail::unary_operand A, detail::unary_operand B>
-constexpr result_t<op::matmul, A, B> matmul(const A& a, const B& b) {
-  return detail::make_node(op::matmul{}, a, b);
-}
-
 template <detail::unary_operand A>
 constexpr result_t<op::transpose, A> transpose(const A& a) {
   return detail::make_node(op::transpose{}, a);
+}
+
+namespace detail {
+template <class A>
+struct transposed : std::false_type {};
+template <class A>
+struct transposed<node<op::transpose, A>> : std::true_type {};
+
+// a transpose node stands for its operand, read with the product's flag set
+template <class A>
+struct operand_of_product_t {
+  using type = A;
+};
+template <class A>
+struct operand_of_product_t<node<op::transpose, A>> {
+  using type = A;
+};
+template <class A>
+using operand_of_product = typename operand_of_product_t<std::remove_cvref_t<A>>::type;
+template <class A>
+constexpr const auto& untransposed(const A& a) {
+  if constexpr (transposed<A>::value)
+    return hana::at_c<0>(a.children);
+  else
+    return a;
+}
+template <class A, class B>
+using matmul_op = op::matmul_t<transposed<std::remove_cvref_t<A>>::value, transposed<std::remove_cvref_t<B>>::value>;
+template <class A, class B>
+using matmul_result = result_t<matmul_op<A, B>, operand_of_product<A>, operand_of_product<B>>;
+
+template <class A, class B>
+constexpr matmul_result<A, B> make_matmul(const A& a, const B& b) {
+  return make_node(matmul_op<A, B>{}, untransposed(a), untransposed(b));
+}
+}  // namespace detail
+
+template <detail::unary_operand A, detail::unary_operand B>
+constexpr detail::matmul_result<A, B> matmul(const A& a, const B& b) {
+  return detail::make_matmul(a, b);
 }
 
 namespace detail {
@@ -125,13 +159,21 @@ constexpr bool is_matrix_product() {
     return false;
 }
 template <class A, class B>
-using times_op = std::conditional_t<is_matrix_product<A, B>(), op::matmul, op::zip<fn::mul>>;
+struct times_result : guarded_result<op::zip<fn::mul>, std::remove_cvref_t<A>, std::remove_cvref_t<B>> {};
+template <class A, class B>
+  requires(is_matrix_product<A, B>())
+struct times_result<A, B> {
+  using type = matmul_result<A, B>;
+};
 }  // namespace detail
 
 template <class A, class B>
   requires detail::binary_operands<A, B>
-constexpr result_t<detail::times_op<A, B>, A, B> operator*(const A& a, const B& b) {
-  return detail::make_node(detail::times_op<A, B>{}, a, b);
+constexpr typename detail::times_result<A, B>::type operator*(const A& a, const B& b) {
+  if constexpr (detail::is_matrix_product<A, B>())
+    return detail::make_matmul(a, b);
+  else
+    return detail::make_node(op::zip<fn::mul>{}, a, b);
 }
 
 }  // namespace ctgrad
