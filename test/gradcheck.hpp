@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <limits>
 #include <random>
+#include <string>
 #include <tuple>
 
 #include <ctgrad/ctgrad.hpp>
@@ -44,11 +45,12 @@ auto random_tensor(std::mt19937_64& rng, range r) {
   return t;
 }
 
-template <class E, class... L>
-void check_gradient(const E& e, std::mt19937_64& rng, range r, const L&... leaves) {
+// `fixed` binds the leaves that stay as they are (integer labels, say).
+template <class E, class Fixed, class... L>
+void check_gradient_at(const E& e, std::mt19937_64& rng, range r, const Fixed& fixed, const L&... leaves) {
   using T = typename E::value_type;
   auto values = std::make_tuple(random_tensor<L>(rng, r)...);
-  auto bound = std::apply([&](auto&... v) { return ctgrad::at((leaves = v)...); }, values);
+  auto bound = std::apply([&](auto&... v) { return ctgrad::at(fixed, (leaves = v)...); }, values);
   const auto g = ctgrad::grad(e, ctgrad::wrt(leaves...), bound);
   const T f0 = ctgrad::value(e, bound);
 
@@ -70,7 +72,7 @@ void check_gradient(const E& e, std::mt19937_64& rng, range r, const L&... leave
       v.flat(i) = x;
       const T numeric = (fp - fm) / (T(2) * h);
       const T scale = std::max({T(1), std::abs(numeric), std::abs(f0)});
-      INFO("leaf \"" << Leaf::name.c_str() << "\" element " << i << " at x = " << x);
+      INFO("leaf \"" << std::string(Leaf::name.c_str()) << "\" element " << i << " at x = " << x);
       CHECK(std::abs(analytic.flat(i) - numeric) <= fd_tolerance<T>() * scale);
     }
   };
@@ -78,6 +80,11 @@ void check_gradient(const E& e, std::mt19937_64& rng, range r, const L&... leave
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     (check_leaf(std::get<I>(leaf_tuple), std::get<I>(values)), ...);
   }(std::index_sequence_for<L...>{});
+}
+
+template <class E, class... L>
+void check_gradient(const E& e, std::mt19937_64& rng, range r, const L&... leaves) {
+  check_gradient_at(e, rng, r, ctgrad::at(), leaves...);
 }
 
 }  // namespace test

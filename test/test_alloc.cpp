@@ -48,6 +48,23 @@ int main() {
       sink = g[W1](0, 0) + g[b2][0];
     }
   });
+
+  // a whole training step: model, loss, gradients, optimizer
+  using Net = nn::MLP<784, 128, 10>;
+  constexpr auto labels = input<"labels", int, 64>;
+  const auto xent = nn::cross_entropy(Net::apply(X), labels);
+  auto net = std::make_unique<Net>(1);
+  auto train_ws = std::make_unique<workspace<std::remove_cvref_t<decltype(xent)>>>();
+  auto sgd = std::make_unique<optim::SGD<nn::parameters_of<Net>>>(*net, optim::sgd_options{.lr = 0.1, .momentum = 0.9});
+  auto adam = std::make_unique<optim::Adam<nn::parameters_of<Net>>>(*net);
+  tensor<int, 64> y{};
+  expect_zero("training step: grad + SGD with momentum", [&] {
+    for (int step = 0; step < 3; ++step) sgd->step(*net, train_ws->grad(xent, at(*net, X = *x, labels = y)));
+  });
+  expect_zero("training step: grad + Adam", [&] {
+    for (int step = 0; step < 3; ++step) adam->step(*net, train_ws->grad(xent, at(*net, X = *x, labels = y)));
+  });
+  sink = net->params()[Net::layer<0>::W](0, 0);
   (void)sink;
   std::printf("%s\n", failures == 0 ? "no allocations" : "FAILED: allocations found");
   return failures == 0 ? 0 : 1;

@@ -91,16 +91,7 @@ constexpr bool binds_each_leaf_once() {
   using leaves = hana::tuple<hana::type<typename B::leaf_type>...>;
   return decltype(hana::length(hana::to_set(leaves{})))::value == sizeof...(B);
 }
-}  // namespace detail
 
-template <class... B>
-  requires(detail::is_binding_t<B>::value && ...)
-constexpr bindings<B...> at(const B&... b) {
-  static_assert(detail::binds_each_leaf_once<B...>(), "ctgrad: at(...) binds the same leaf twice");
-  return {b...};
-}
-
-namespace detail {
 template <class T>
 struct is_bindings_t : std::false_type {};
 template <class... B>
@@ -109,6 +100,43 @@ struct is_bindings_t<bindings<B...>> : std::true_type {};
 
 template <class T>
 concept binding_set = detail::is_bindings_t<std::remove_cvref_t<T>>::value;
+
+// Something that binds a group of leaves at once: a model binds its parameters.
+template <class T>
+concept binding_source = requires(const T& t) {
+  { t.bindings() } -> binding_set;
+};
+
+namespace detail {
+template <class B>
+constexpr auto as_binding_set(const B& b) {
+  if constexpr (is_binding_t<B>::value)
+    return bindings<B>{b};
+  else if constexpr (is_bindings_t<B>::value)
+    return b;
+  else
+    return b.bindings();
+}
+template <class... A, class... B>
+constexpr bindings<A..., B...> operator|(const bindings<A...>& x, const bindings<B...>& y) {
+  return {static_cast<const A&>(x)..., static_cast<const B&>(y)...};
+}
+template <class... B>
+constexpr void check_each_leaf_once(const bindings<B...>&) {
+  static_assert(binds_each_leaf_once<B...>(), "ctgrad: at(...) binds the same leaf twice");
+}
+}  // namespace detail
+
+// at(a = 2.0, W = w, model): the values of one evaluation; a model contributes its
+// parameters, an earlier at(...) all of its bindings.
+template <class... A>
+  requires((detail::is_binding_t<A>::value || binding_set<A> || binding_source<A>) && ...)
+constexpr auto at(const A&... a) {
+  using detail::operator|;
+  auto all = (bindings<>{} | ... | detail::as_binding_set(a));
+  detail::check_each_leaf_once(all);
+  return all;
+}
 
 // The leaves to differentiate for.
 template <class... Leaves>

@@ -21,7 +21,16 @@
 
 namespace ctgrad {
 
-enum class error_kind { shape_mismatch, element_type_mismatch, not_scalar, unbound_leaf, name_clash, bad_binding, not_differentiable };
+enum class error_kind {
+  shape_mismatch,
+  element_type_mismatch,
+  not_scalar,
+  unbound_leaf,
+  name_clash,
+  bad_binding,
+  not_differentiable,
+  model_mismatch,
+};
 
 template <error_kind Kind, fixed_string Message>
 struct invalid {
@@ -66,6 +75,8 @@ constexpr void report_error() {
     static_assert(failed<M...>, "ctgrad: one leaf name is used with two different shapes or element types");
   else if constexpr (Kind == error_kind::bad_binding)
     static_assert(failed<M...>, "ctgrad: a binding's value does not have the leaf's element type and shape");
+  else if constexpr (Kind == error_kind::model_mismatch)
+    static_assert(failed<M...>, "ctgrad: these gradients do not cover the model's parameters (the parameter follows)");
   else
     static_assert(failed<M...>, "ctgrad: cannot differentiate with respect to this");
 }

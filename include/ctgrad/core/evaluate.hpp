@@ -182,6 +182,14 @@ class gradients {
       return t;
   }
 
+  // the gradient as a tensor, also for a scalar leaf (tensor<T>)
+  template <class Leaf>
+  constexpr const auto& as_tensor(const Leaf&) const {
+    static_assert(contains<Leaf>(),
+                  "ctgrad: no gradient for this leaf here: it is an input, or not in wrt(...), or not in the expression");
+    return ws().template adjoint<schedule::template index_of_leaf<Leaf>>();
+  }
+
   // the value of the (scalar) expression at the same bindings
   constexpr auto value() const { return ws().scalar_value(); }
 
@@ -386,6 +394,11 @@ class workspace {
     }
   }
 };
+
+// workspace<decltype(loss)> for a `const auto loss`: the same storage.
+template <class Expr, class Wrt>
+  requires std::is_const_v<Expr>
+class workspace<Expr, Wrt> : public workspace<std::remove_const_t<Expr>, Wrt> {};
 
 namespace detail {
 

@@ -191,7 +191,21 @@ constexpr auto type_name_string() {
   else if constexpr (std::is_same_v<T, double>) return fixed_string("double");
   else if constexpr (std::is_same_v<T, long double>) return fixed_string("long double");
   else if constexpr (std::is_same_v<T, int>) return fixed_string("int");
+  else if constexpr (std::is_same_v<T, unsigned char>) return fixed_string("unsigned char");
+  else if constexpr (std::is_same_v<T, long>) return fixed_string("long");
   else return fixed_string("another type");
+}
+
+// Operands share one element type, unless the operation says otherwise with its own
+// check_types<T...>() (cross_entropy takes float logits and integer labels).
+template <class Op, class... T>
+constexpr auto check_types() {
+  if constexpr (requires { Op::template check_types<T...>(); })
+    return Op::template check_types<T...>();
+  else if constexpr (!same_types<T...>)
+    return fixed_string("element types differ: ") + (... + (type_name_string<T>() + fixed_string(" ")));
+  else
+    return fixed_string("");
 }
 
 // The type an operation Op on operands A... produces: a node, or an invalid<> saying why not.
@@ -204,11 +218,9 @@ struct result {
   static constexpr auto compute() {
     if constexpr (!std::is_void_v<bad_operand>) {
       return std::type_identity<bad_operand>{};
-    } else if constexpr (!same_types<typename as_expression_t<T, A>::value_type...>) {
-      return std::type_identity<invalid<error_kind::element_type_mismatch,
-                                        Op::name + fixed_string(": element types differ: ") +
-                                            (... + (type_name_string<typename as_expression_t<T, A>::value_type>() +
-                                                    fixed_string(" ")))>>{};
+    } else if constexpr (constexpr auto why = check_types<Op, typename as_expression_t<T, A>::value_type...>();
+                         why.length() != 0) {
+      return std::type_identity<invalid<error_kind::element_type_mismatch, Op::name + fixed_string(": ") + why>>{};
     } else if constexpr (constexpr auto why = Op::template check<typename as_expression_t<T, A>::shape_type...>();
                          why.length() != 0) {
       return std::type_identity<invalid<error_kind::shape_mismatch, Op::name + fixed_string(": ") + why>>{};

@@ -24,12 +24,13 @@ inline constexpr std::size_t dot_lanes = sizeof(T) <= 8 ? 64 / sizeof(T) : 1;
 template <std::size_t K, class T>
 constexpr T dot(const T* x, const T* y) {
   constexpr std::size_t L = dot_lanes<T>;
+  constexpr std::size_t full = K - K % L;  // compile-time bounds: no dead remainder loops
   T lane[L]{};
-  std::size_t k = 0;
-  for (; k + L <= K; k += L)
+  for (std::size_t k = 0; k < full; k += L)
     for (std::size_t l = 0; l < L; ++l) lane[l] += x[k + l] * y[k + l];
   T tail{};
-  for (; k < K; ++k) tail += x[k] * y[k];
+  if constexpr (full < K)
+    for (std::size_t k = full; k < K; ++k) tail += x[k] * y[k];
   for (std::size_t w = L / 2; w > 0; w /= 2)
     for (std::size_t l = 0; l < w; ++l) lane[l] += lane[l + w];
   return lane[0] + tail;
@@ -50,8 +51,8 @@ template <std::size_t M, std::size_t N, std::size_t K, bool TA, bool Accumulate,
 constexpr void gemm_rows(const T* a, const T* b, T* c) {
   constexpr std::size_t R = 4;
   auto a_at = [&](std::size_t i, std::size_t k) { return TA ? a[k * M + i] : a[i * K + k]; };
-  std::size_t i0 = 0;
-  for (; i0 + R <= M; i0 += R) {
+  constexpr std::size_t full = M - M % R;
+  for (std::size_t i0 = 0; i0 < full; i0 += R) {
     T* c0 = c + i0 * N;
     if constexpr (!Accumulate)
       for (std::size_t j = 0; j < R * N; ++j) c0[j] = T{};
@@ -67,7 +68,7 @@ constexpr void gemm_rows(const T* a, const T* b, T* c) {
       }
     }
   }
-  for (std::size_t i = i0; i < M; ++i) {
+  for (std::size_t i = full; i < M; ++i) {
     T* ci = c + i * N;
     if constexpr (!Accumulate)
       for (std::size_t j = 0; j < N; ++j) ci[j] = T{};

@@ -1,0 +1,102 @@
+// Softmax cross-entropy of logits [B, C] against integer class labels [B], averaged over
+// the batch: mean_b( logsumexp(z_b) - z_b[label_b] ).
+//
+// One node rather than a composition: the log-sum-exp subtracts each row's maximum (no
+// overflow at logits of 1e4), and the VJP is the familiar (softmax - onehot) / B, with the
+// softmax recomputed in the backward pass instead of stored. Labels get no gradient.
+// Users build it with nn::cross_entropy (nn/losses.hpp).
+#pragma once
+
+#include <cstddef>
+#include <stdexcept>
+#include <type_traits>
+
+#include "ctgrad/core/expression.hpp"
+#include "ctgrad/core/view.hpp"
+#include "ctgrad/ops/elementwise.hpp"
+#include "ctgrad/math/functions.hpp"
+
+namespace ctgrad {
+namespace op {
+
+struct cross_entropy {
+  static constexpr auto name = fixed_string("cross_entropy");
+
+  template <class L, class Y>
+  static constexpr auto check_types() {
+    if constexpr (!std::is_floating_point_v<L>)
+      return fixed_string("logits must be floating point, got ") + detail::type_name_string<L>();
+    else if constexpr (!std::is_integral_v<Y> || std::is_same_v<Y, bool>)
+      return fixed_string("labels must be integers (class indices), got ") + detail::type_name_string<Y>();
+    else
+      return fixed_string("");
+  }
+  template <class L, class Y>
+  static constexpr auto check() {
+    if constexpr (L::rank != 2 || Y::rank != 1 || L::dim(0) != Y::dim(0))
+      return fixed_string("needs logits [B,C] and labels [B], got ") + detail::shape_string(L{}) +
+             fixed_string(" and ") + detail::shape_string(Y{});
+    else
+      return fixed_string("");
+  }
+  template <class L, class Y>
+  using result_shape = shape<>;
+
+  template <class L, class Y>
+  struct dims {
+    static constexpr std::size_t B = L::shape_type::dim(0), C = L::shape_type::dim(1);
+  };
+
+  // the label of row b, checked: an out-of-range label is a data error, never a wild read
+  template <std::size_t C, class Y>
+  static constexpr std::size_t label_at(const Y& labels, std::size_t b) {
+    const auto v = labels[b];
+    if (v < 0 || static_cast<std::size_t>(v) >= C)
+      throw std::out_of_range("ctgrad: cross_entropy: a label is outside [0, number of classes)");
+    return static_cast<std::size_t>(v);
+  }
+
+  template <class T, std::size_t C>
+  static constexpr T row_max(const T* z) {
+    T m = z[0];
+    for (std::size_t c = 1; c < C; ++c) m = z[c] > m ? z[c] : m;
+    return m;
+  }
+
+  template <class Out, class L, class Y>
+  constexpr void forward(Out& out, const L& logits, const Y& labels) const {
+    using T = typename Out::value_type;
+    using d = dims<L, Y>;
+    const T* z = detail::stored_data(logits);
+    T total{};
+    for (std::size_t b = 0; b < d::B; ++b, z += d::C) {
+      const T m = row_max<T, d::C>(z);
+      T s{};
+      for (std::size_t c = 0; c < d::C; ++c) s += math::exp(z[c] - m);
+      total += m + math::log(s) - z[label_at<d::C>(labels, b)];
+    }
+    out.flat(0) = total / static_cast<T>(d::B);
+  }
+
+  template <std::size_t K, bool Assign, class DX, class DY, class Out, class L, class Y>
+  constexpr void backward(DX& dx, const DY& dy, const Out&, const L& logits, const Y& labels) const {
+    static_assert(K == 0, "ctgrad: cross_entropy: labels have no gradient (bind them with input<...>, not var<...>)");
+    using T = typename Out::value_type;
+    using d = dims<L, Y>;
+    const T scale = dy[0] / static_cast<T>(d::B);
+    const T* z = detail::stored_data(logits);
+    T* g = dx.data();
+    for (std::size_t b = 0; b < d::B; ++b, z += d::C, g += d::C) {
+      const T m = row_max<T, d::C>(z);
+      T e[d::C];
+      T s{};
+      for (std::size_t c = 0; c < d::C; ++c) s += (e[c] = math::exp(z[c] - m));
+      const T inv = scale / s;
+      const std::size_t label = label_at<d::C>(labels, b);
+      for (std::size_t c = 0; c < d::C; ++c) detail::put<Assign>(g[c], e[c] * inv - (c == label ? scale : T{}));
+    }
+  }
+};
+
+}  // namespace op
+}  // namespace ctgrad

@@ -1,0 +1,73 @@
+// Adam (Kingma & Ba 2015, Algorithm 1), as in PyTorch's torch.optim.Adam:
+//
+//   g = grad + weight_decay * p                    (L2 penalty, not AdamW)
+//   m = beta1 m + (1 - beta1) g,   v = beta2 v + (1 - beta2) g^2
+//   p = p - lr * (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + eps)
+//
+//   optim::Adam opt{net, {.lr = 1e-3}};   opt.step(net, g);
+#pragma once
+
+#include <cstddef>
+#include <type_traits>
+
+#include "ctgrad/math/functions.hpp"
+#include "ctgrad/nn/parameters.hpp"
+#include "ctgrad/optim/optimizer.hpp"
+
+namespace ctgrad::optim {
+
+struct adam_options {
+  double lr = 1e-3;
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double eps = 1e-8;
+  double weight_decay = 0;
+};
+
+template <class Params>
+class Adam {
+ public:
+  adam_options options;
+
+  template <nn::model M>
+  constexpr explicit Adam(const M&, adam_options o = {}) : options(o) {}
+
+  // steps taken so far (t in the paper)
+  constexpr std::size_t steps() const { return t_; }
+
+  template <nn::model M, class G>
+  constexpr void step(M& model, const G& g) {
+    static_assert(std::is_same_v<Params, nn::parameters_of<M>>,
+                  "ctgrad: optim::Adam: this optimizer was made for a model with other parameters");
+    ++t_;
+    beta1_t_ *= options.beta1;
+    beta2_t_ *= options.beta2;
+    detail::for_each_parameter(model.params(), g, [&](auto leaf, auto& p, const auto& grad) {
+      using T = typename decltype(leaf)::value_type;
+      const T b1 = static_cast<T>(options.beta1), b2 = static_cast<T>(options.beta2);
+      const T wd = static_cast<T>(options.weight_decay), eps = static_cast<T>(options.eps);
+      const T step_size = static_cast<T>(options.lr / (1 - beta1_t_));
+      const T v_scale = static_cast<T>(1 / (1 - beta2_t_));
+      auto& m = m_[leaf];
+      auto& v = v_[leaf];
+      for (std::size_t i = 0; i < p.size(); ++i) {
+        const T gi = grad.flat(i) + wd * p.flat(i);
+        m.flat(i) = b1 * m.flat(i) + (1 - b1) * gi;
+        v.flat(i) = b2 * v.flat(i) + (1 - b2) * gi * gi;
+        p.flat(i) -= step_size * m.flat(i) / (math::sqrt(v.flat(i) * v_scale) + eps);
+      }
+    });
+  }
+
+ private:
+  Params m_{}, v_{};
+  std::size_t t_ = 0;
+  double beta1_t_ = 1, beta2_t_ = 1;  // beta^t, for the bias correction
+};
+
+template <nn::model M>
+Adam(const M&, adam_options) -> Adam<nn::parameters_of<M>>;
+template <nn::model M>
+Adam(const M&) -> Adam<nn::parameters_of<M>>;
+
+}  // namespace ctgrad::optim

@@ -1,0 +1,48 @@
+// What every optimizer step shares: matching a model's parameters with the gradients of
+// one grad() call, checked at compile time.
+#pragma once
+
+#include <cstddef>
+#include <tuple>
+#include <type_traits>
+
+#include "ctgrad/core/diagnostics.hpp"
+#include "ctgrad/core/evaluate.hpp"
+#include "ctgrad/nn/parameters.hpp"
+
+namespace ctgrad::optim {
+
+namespace detail {
+template <class G, class... L>
+constexpr auto missing_gradient(const nn::parameter_set<L...>*) {
+  constexpr bool missing[] = {!G::template contains<L>()..., false};
+  constexpr std::size_t i = [&] {
+    std::size_t k = 0;
+    while (k < sizeof...(L) && !missing[k]) ++k;
+    return k;
+  }();
+  if constexpr (i == sizeof...(L)) {
+    return std::type_identity<void>{};
+  } else {
+    using Leaf = std::tuple_element_t<i, std::tuple<L...>>;
+    return std::type_identity<invalid<error_kind::model_mismatch,
+                                      fixed_string("optimizer step: no gradient for parameter ") +
+                                          ctgrad::detail::leaf_description<Leaf>() +
+                                          fixed_string(" (gradients of another model, or wrt(...) left it out)")>>{};
+  }
+}
+
+// Calls f(leaf, parameter tensor, gradient tensor) for each parameter of the model,
+// after checking that the gradients have every one of them.
+template <class P, class G, class F>
+constexpr void for_each_parameter(P& params, const G& g, F&& f) {
+  using problem = typename decltype(missing_gradient<G>(static_cast<P*>(nullptr)))::type;
+  if constexpr (!std::is_void_v<problem>) {
+    ctgrad::detail::report<problem>();
+  } else {
+    params.for_each([&](auto leaf, auto& p) { f(leaf, p, g.as_tensor(leaf)); });
+  }
+}
+}  // namespace detail
+
+}  // namespace ctgrad::optim

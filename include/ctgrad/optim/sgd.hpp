@@ -1,0 +1,71 @@
+// Stochastic gradient descent, as in PyTorch's torch.optim.SGD (dampening 0):
+//
+//   g = grad + weight_decay * p
+//   v = momentum * v + g           (only with momentum; v starts at zero)
+//   p = p - lr * (momentum ? v : g)
+//
+//   optim::SGD opt{0.1};                                   // plain: no state
+//   optim::SGD opt{net, {.lr = 0.1, .momentum = 0.9}};     // velocity buffers shaped like net
+//   opt.step(net, g);                                      // g = grad(loss, at(net, ...))
+#pragma once
+
+#include <stdexcept>
+#include <type_traits>
+
+#include "ctgrad/nn/parameters.hpp"
+#include "ctgrad/optim/optimizer.hpp"
+
+namespace ctgrad::optim {
+
+struct sgd_options {
+  double lr = 0.01;
+  double momentum = 0;
+  double weight_decay = 0;
+};
+
+// Params is the model's parameter_set when the optimizer keeps momentum; void for plain SGD.
+template <class Params = void>
+class SGD {
+ public:
+  sgd_options options;
+
+  constexpr explicit SGD(double lr) : SGD(sgd_options{.lr = lr}) {}
+  constexpr explicit SGD(sgd_options o) : options(o) {
+    if constexpr (std::is_void_v<Params>)
+      if (o.momentum != 0)
+        throw std::invalid_argument("ctgrad: optim::SGD: momentum needs state shaped like the model: SGD{model, options}");
+  }
+  template <nn::model M>
+  constexpr SGD(const M&, sgd_options o) : options(o) {}
+
+  template <nn::model M, class G>
+  constexpr void step(M& model, const G& g) {
+    static_assert(std::is_void_v<Params> || std::is_same_v<Params, nn::parameters_of<M>>,
+                  "ctgrad: optim::SGD: this optimizer was made for a model with other parameters");
+    detail::for_each_parameter(model.params(), g, [&](auto leaf, auto& p, const auto& grad) {
+      using T = typename decltype(leaf)::value_type;
+      const T lr = static_cast<T>(options.lr), wd = static_cast<T>(options.weight_decay);
+      const T mu = static_cast<T>(options.momentum);
+      if constexpr (std::is_void_v<Params>) {
+        for (std::size_t i = 0; i < p.size(); ++i) p.flat(i) -= lr * (grad.flat(i) + wd * p.flat(i));
+      } else {
+        auto& v = velocity_[leaf];
+        for (std::size_t i = 0; i < p.size(); ++i) {
+          v.flat(i) = mu * v.flat(i) + (grad.flat(i) + wd * p.flat(i));
+          p.flat(i) -= lr * v.flat(i);
+        }
+      }
+    });
+  }
+
+ private:
+  struct no_state {};
+  [[no_unique_address]] std::conditional_t<std::is_void_v<Params>, no_state, Params> velocity_{};
+};
+
+SGD(double) -> SGD<void>;
+SGD(sgd_options) -> SGD<void>;
+template <nn::model M>
+SGD(const M&, sgd_options) -> SGD<nn::parameters_of<M>>;
+
+}  // namespace ctgrad::optim
