@@ -1,0 +1,263 @@
+// Saving and loading model weights.
+//
+//   nn::save(net, "model.ctw");     // writes model.ctw.tmp, then renames it into place
+//   nn::load(net, "model.ctw");     // validates everything before changing net
+//
+// Format (version 1), all integers and floats little-endian:
+//   8 bytes   magic "CTGRADW\0"
+//   u32       version (1)
+//   u32       number of parameters
+//   per parameter:
+//     u32     name length, then the name's bytes ("fc0.W")
+//     u32     element type: 1 = float32, 2 = float64
+//     u32     rank, then u64 per dimension
+//     data    the elements in row-major order (IEEE 754)
+//   u64       FNV-1a hash of every byte before it
+//
+// Loading checks the magic, version, hash, and that the parameters are exactly the model's
+// (names, element types, shapes, in order), and that the file ends where it should. Any
+// mismatch throws nn::format_error naming the file, what was expected and what was found;
+// the model is left untouched. Saving never leaves a half-written file at the target path.
+#pragma once
+
+#include <bit>
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <type_traits>
+#include <vector>
+
+#if __has_include(<unistd.h>)
+#include <unistd.h>
+#endif
+
+#include "ctgrad/nn/parameters.hpp"
+
+namespace ctgrad::nn {
+
+class format_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+namespace detail {
+
+inline constexpr char weights_magic[8] = {'C', 'T', 'G', 'R', 'A', 'D', 'W', '\0'};
+inline constexpr std::uint32_t weights_version = 1;
+
+template <class T>
+constexpr std::uint32_t element_code() {
+  static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>,
+                "ctgrad: nn::save/load support float and double parameters");
+  return std::is_same_v<T, float> ? 1 : 2;
+}
+inline std::string element_name(std::uint32_t code) {
+  return code == 1 ? "float32" : code == 2 ? "float64" : "unknown type code " + std::to_string(code);
+}
+
+inline std::uint64_t fnv1a(const unsigned char* p, std::size_t n) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 0x100000001b3ULL;
+  return h;
+}
+
+class byte_writer {
+ public:
+  template <class U>
+  void uint(U v) {
+    for (std::size_t i = 0; i < sizeof(U); ++i) bytes.push_back(static_cast<unsigned char>(v >> (8 * i)));
+  }
+  template <class T>
+  void real(T v) {
+    using U = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+    uint(std::bit_cast<U>(v));
+  }
+  void raw(const void* p, std::size_t n) {
+    const auto* c = static_cast<const unsigned char*>(p);
+    bytes.insert(bytes.end(), c, c + n);
+  }
+  std::vector<unsigned char> bytes;
+};
+
+class byte_reader {
+ public:
+  byte_reader(const std::vector<unsigned char>& b, std::string source) : bytes_(b), source_(std::move(source)) {}
+
+  [[noreturn]] void fail(const std::string& what) const {
+    throw format_error(source_ + ": " + what + " (at byte " + std::to_string(pos_) + ")");
+  }
+  void need(std::size_t n, const char* what) const {
+    if (bytes_.size() - pos_ < n)
+      fail(std::string("truncated: ") + what + " needs " + std::to_string(n) + " bytes, " +
+           std::to_string(bytes_.size() - pos_) + " left");
+  }
+  template <class U>
+  U uint(const char* what) {
+    need(sizeof(U), what);
+    U v = 0;
+    for (std::size_t i = 0; i < sizeof(U); ++i) v |= static_cast<U>(bytes_[pos_ + i]) << (8 * i);
+    pos_ += sizeof(U);
+    return v;
+  }
+  template <class T>
+  T real() {
+    using U = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+    return std::bit_cast<T>(uint<U>("parameter data"));
+  }
+  std::string text(std::size_t n, const char* what) {
+    need(n, what);
+    std::string s(reinterpret_cast<const char*>(bytes_.data() + pos_), n);
+    pos_ += n;
+    return s;
+  }
+  std::size_t position() const { return pos_; }
+  std::size_t size() const { return bytes_.size(); }
+
+ private:
+  const std::vector<unsigned char>& bytes_;
+  std::string source_;
+  std::size_t pos_ = 0;
+};
+
+template <class Leaf>
+std::string shape_text() {
+  std::string s = "[";
+  for (std::size_t i = 0; i < Leaf::shape_type::rank; ++i)
+    s += (i ? "," : "") + std::to_string(Leaf::shape_type::dim(i));
+  return s + "]";
+}
+
+// Reads the parameters into `into` (a scratch copy), checking each against the model's;
+// returns the stored hash (of every byte before it).
+template <class P>
+std::uint64_t read_parameters(byte_reader& in, P& into) {
+  if (in.size() < sizeof(weights_magic) ||
+      in.text(sizeof(weights_magic), "magic") != std::string(weights_magic, sizeof(weights_magic)))
+    in.fail("not a ctgrad weights file (expected the magic bytes \"CTGRADW\\0\")");
+  const auto version = in.uint<std::uint32_t>("version");
+  if (version != weights_version)
+    in.fail("unsupported version " + std::to_string(version) + ", expected " + std::to_string(weights_version));
+  const auto count = in.uint<std::uint32_t>("parameter count");
+  if (count != P::count)
+    in.fail("the file holds " + std::to_string(count) + " parameters, the model has " + std::to_string(P::count));
+
+  std::size_t index = 0;
+  into.for_each([&](auto leaf, auto& t) {
+    using Leaf = decltype(leaf);
+    using T = typename Leaf::value_type;
+    const std::string where = "parameter " + std::to_string(index++);
+    const auto name_length = in.uint<std::uint32_t>("name length");
+    const std::string name = in.text(name_length, "name");
+    const std::string expected_name(Leaf::name.c_str());
+    if (name != expected_name) in.fail(where + " is `" + name + "`, the model expects `" + expected_name + "`");
+    const auto code = in.uint<std::uint32_t>("element type");
+    if (code != element_code<T>())
+      in.fail("`" + name + "` holds " + element_name(code) + ", the model expects " + element_name(element_code<T>()));
+    const auto rank = in.uint<std::uint32_t>("rank");
+    if (rank > 32) in.fail("`" + name + "` has an implausible rank " + std::to_string(rank));
+    std::string found = "[";
+    bool same = rank == Leaf::shape_type::rank;
+    for (std::uint32_t i = 0; i < rank; ++i) {
+      const auto d = in.uint<std::uint64_t>("dimension");
+      found += (i ? "," : "") + std::to_string(d);
+      same = same && i < Leaf::shape_type::rank && d == Leaf::shape_type::dim(i);
+    }
+    found += "]";
+    if (!same) in.fail("`" + name + "` has shape " + found + ", the model expects " + shape_text<Leaf>());
+    in.need(t.size() * sizeof(T), "parameter data");
+    for (auto& v : t) v = in.real<T>();
+  });
+  const auto stored = in.uint<std::uint64_t>("checksum");
+  if (in.position() != in.size())
+    in.fail(std::to_string(in.size() - in.position()) + " unexpected bytes after the checksum");
+  return stored;
+}
+
+inline std::vector<unsigned char> read_file(const std::filesystem::path& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw format_error(path.string() + ": cannot open for reading");
+  std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  if (f.bad()) throw format_error(path.string() + ": read error");
+  return bytes;
+}
+
+}  // namespace detail
+
+// The weights of a model as bytes in the format above.
+template <model M>
+std::vector<unsigned char> to_bytes(const M& m) {
+  detail::byte_writer out;
+  out.raw(detail::weights_magic, sizeof(detail::weights_magic));
+  out.uint(detail::weights_version);
+  out.uint(static_cast<std::uint32_t>(parameters_of<M>::count));
+  m.params().for_each([&](auto leaf, const auto& t) {
+    using Leaf = decltype(leaf);
+    using T = typename Leaf::value_type;
+    const std::string_view name(Leaf::name.c_str());
+    out.uint(static_cast<std::uint32_t>(name.size()));
+    out.raw(name.data(), name.size());
+    out.uint(detail::element_code<T>());
+    out.uint(static_cast<std::uint32_t>(Leaf::shape_type::rank));
+    for (std::size_t i = 0; i < Leaf::shape_type::rank; ++i) out.uint(static_cast<std::uint64_t>(Leaf::shape_type::dim(i)));
+    for (const T v : t) out.real(v);
+  });
+  out.uint(detail::fnv1a(out.bytes.data(), out.bytes.size()));
+  return std::move(out.bytes);
+}
+
+// Sets the model's weights from bytes; `source` names them in error messages. The model
+// changes only if everything checks out.
+template <model M>
+void from_bytes(M& m, const std::vector<unsigned char>& bytes, const std::string& source = "weights") {
+  detail::byte_reader in(bytes, source);
+  auto scratch = std::make_unique<parameters_of<M>>();  // big models do not fit the stack
+  // the hash last: a corrupt byte in a name or shape is reported by what it broke
+  const std::uint64_t stored = detail::read_parameters(in, *scratch);
+  if (stored != detail::fnv1a(bytes.data(), bytes.size() - sizeof(std::uint64_t)))
+    throw format_error(source + ": checksum mismatch: the file is corrupt");
+  m.params() = *scratch;
+}
+
+template <model M>
+void save(const M& m, const std::filesystem::path& path) {
+  const auto bytes = to_bytes(m);
+  std::filesystem::path tmp = path;
+  tmp += ".tmp";
+  {
+    std::FILE* f = std::fopen(tmp.string().c_str(), "wb");
+    if (!f) throw format_error(path.string() + ": cannot open " + tmp.string() + " for writing: " + std::strerror(errno));
+    bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size() && std::fflush(f) == 0;
+#if __has_include(<unistd.h>)
+    ok = ok && ::fsync(::fileno(f)) == 0;  // on disk before the rename makes it visible
+#endif
+    ok = (std::fclose(f) == 0) && ok;
+    if (!ok) {
+      std::error_code ignored;
+      std::filesystem::remove(tmp, ignored);
+      throw format_error(path.string() + ": writing " + tmp.string() + " failed");
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);  // atomic: the old file or the new one, never half
+  if (ec) {
+    std::error_code ignored;
+    std::filesystem::remove(tmp, ignored);
+    throw format_error(path.string() + ": cannot move " + tmp.string() + " into place: " + ec.message());
+  }
+}
+
+template <model M>
+void load(M& m, const std::filesystem::path& path) {
+  from_bytes(m, detail::read_file(path), path.string());
+}
+
+}  // namespace ctgrad::nn
