@@ -136,28 +136,36 @@ TEST_CASE_TEMPLATE("products read transposed operands in place", T, float, doubl
   check_gradient(weighted_shape<T, 2, 2>(C * transpose(C)), rng, {}, C);  // one leaf, both sides
 }
 
-// The run-time kernels (blocked rows, lane-accumulated dots) against the plain loops, with
-// sizes that leave remainders of every blocking.
-template <bool TA, bool TB>
+// The run-time kernels (register tiles, vector tails, scalar tails) against the plain
+// loops, with sizes that leave remainders of every blocking for 16-, 32- and 64-byte vectors.
+template <class T, bool TA, bool TB, std::size_t M, std::size_t N, std::size_t K>
 void check_kernel() {
-  constexpr std::size_t M = 7, N = 19, K = 37;
   std::uniform_real_distribution<double> u(-1, 1);
-  std::vector<double> a(M * K), b(K * N), c(M * N, 0.5), ref(M * N, 0.5);
-  for (auto& v : a) v = u(rng);
-  for (auto& v : b) v = u(rng);
+  std::vector<T> a(M * K), b(K * N), c(M * N, T(0.5)), ref(M * N, T(0.5));
+  for (auto& v : a) v = static_cast<T>(u(rng));
+  for (auto& v : b) v = static_cast<T>(u(rng));
+  const double tol = std::is_same_v<T, float> ? 1e-5 : 1e-12;
+  INFO("M N K " << M << " " << N << " " << K << " TA " << TA << " TB " << TB);
   detail::gemm<M, N, K, TA, TB, true>(a.data(), b.data(), c.data());
   detail::gemm_plain<M, N, K, TA, TB, true>(a.data(), b.data(), ref.data());
-  for (std::size_t i = 0; i < M * N; ++i) CHECK(c[i] == doctest::Approx(ref[i]).epsilon(1e-12));
+  for (std::size_t i = 0; i < M * N; ++i) CHECK(c[i] == doctest::Approx(ref[i]).epsilon(tol));
   detail::gemm<M, N, K, TA, TB, false>(a.data(), b.data(), c.data());
   detail::gemm_plain<M, N, K, TA, TB, false>(a.data(), b.data(), ref.data());
-  for (std::size_t i = 0; i < M * N; ++i) CHECK(c[i] == doctest::Approx(ref[i]).epsilon(1e-12));
+  for (std::size_t i = 0; i < M * N; ++i) CHECK(c[i] == doctest::Approx(ref[i]).epsilon(tol));
+}
+template <class T, std::size_t M, std::size_t N, std::size_t K>
+void check_kernels() {
+  check_kernel<T, false, false, M, N, K>();
+  check_kernel<T, false, true, M, N, K>();
+  check_kernel<T, true, false, M, N, K>();
+  check_kernel<T, true, true, M, N, K>();
 }
 
-TEST_CASE("matrix product kernels agree with the plain loops") {
-  check_kernel<false, false>();
-  check_kernel<false, true>();
-  check_kernel<true, false>();
-  check_kernel<true, true>();
+TEST_CASE_TEMPLATE("matrix product kernels agree with the plain loops", T, float, double) {
+  check_kernels<T, 7, 19, 37>();
+  check_kernels<T, 9, 53, 70>();   // 53 = 32 + 16 + 5 columns: a vector tail and a scalar tail
+  check_kernels<T, 8, 48, 1>();    // inner dimension 1: an outer product
+  check_kernels<T, 1, 1, 100>();   // one dot product
 }
 
 TEST_CASE("composite expressions from the benchmarks") {

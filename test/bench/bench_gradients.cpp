@@ -1,7 +1,6 @@
 // Workloads W1a-W5 of BENCHMARKS.md section A: ctgrad vs a hand-written analytic gradient
 // in the same process, interleaved; prints medians and `ratio <id> ctgrad/hand <x.xx>`.
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -12,16 +11,14 @@
 #include <ctgrad/ctgrad.hpp>
 
 #include "../alloc_counter.hpp"
+#include "timing.hpp"
 #include "w5_model.hpp"
 
 using namespace ctgrad;
 
 namespace {
 
-template <class T>
-inline void escape(T* p) {
-  asm volatile("" : : "g"(p) : "memory");
-}
+using bench::escape;
 
 int mismatches = 0;
 
@@ -30,7 +27,6 @@ int mismatches = 0;
 template <class F, class H>
 void compare(const char* id, F&& f, H&& h, int calls_per_round, const double* result, std::size_t n) {
   constexpr int rounds = 31;
-  std::vector<double> tf, th;
   h();
   const std::vector<double> expected(result, result + n);
   const std::size_t before = test::allocations;
@@ -43,19 +39,10 @@ void compare(const char* id, F&& f, H&& h, int calls_per_round, const double* re
     std::printf("MISMATCH %s: ctgrad and hand-written results differ by %g\n", id, worst);
     ++mismatches;
   }
-  for (int r = 0; r < rounds; ++r) {
-    for (int which = 0; which < 2; ++which) {
-      const auto t0 = std::chrono::steady_clock::now();
-      for (int i = 0; i < calls_per_round; ++i) which == 0 ? f() : h();
-      const auto t1 = std::chrono::steady_clock::now();
-      (which == 0 ? tf : th).push_back(std::chrono::duration<double, std::nano>(t1 - t0).count() / calls_per_round);
-    }
-  }
-  std::sort(tf.begin(), tf.end());
-  std::sort(th.begin(), th.end());
-  const double mf = tf[rounds / 2], mh = th[rounds / 2];
+  const auto t = bench::interleaved(f, h, calls_per_round, rounds);
+  const double mf = t.first.median, mh = t.second.median;
   std::printf("%-12s ctgrad %9.2f ns  hand %9.2f ns  (ctgrad spread %.2f-%.2f)  allocs/grad %zu\n", id, mf, mh,
-              tf[rounds / 4], tf[3 * rounds / 4], allocs);
+              t.first.q1, t.first.q3, allocs);
   std::printf("ratio %s ctgrad/hand %.2f\n", id, mf / mh);
 }
 
@@ -81,7 +68,7 @@ auto vector_gradient(const E& e, V v, const X& x, double* out) {
 
 int main() {
   std::mt19937_64 rng(42);
-  double in[1000], out[1001];  // one extra: W2log keeps its sum at out[N]
+  double in[1000]{}, out[1001]{};  // one extra: W2log keeps its sum at out[N]
 
   {  // W1a
     constexpr auto a = var<"a">;

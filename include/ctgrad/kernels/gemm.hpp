@@ -46,29 +46,87 @@ constexpr void gemm_plain(const T* a, const T* b, T* c) {
     }
 }
 
-// Rows of c in blocks of R: each row of b is loaded once per block, the block stays in L1.
+// The run-time kernels use GCC/Clang vector extensions: the register tiles below are what
+// makes a product fast, and auto-vectorisers do not build them reliably. Vectors are as
+// wide as the target's: 64 bytes with AVX-512, 32 with AVX, else 16 (SSE2, NEON).
+#if defined(__AVX512F__)
+inline constexpr std::size_t simd_bytes = 64;
+#elif defined(__AVX__)
+inline constexpr std::size_t simd_bytes = 32;
+#else
+inline constexpr std::size_t simd_bytes = 16;
+#endif
+template <class T>
+struct simd {
+  typedef T type __attribute__((vector_size(simd_bytes)));
+  static constexpr std::size_t lanes = simd_bytes / sizeof(T);
+  static type load(const T* p) {
+    type v;
+    __builtin_memcpy(&v, p, sizeof v);
+    return v;
+  }
+  static void store(T* p, type v) { __builtin_memcpy(p, &v, sizeof v); }
+  static T sum(type v) {
+    T s{};
+    for (std::size_t l = 0; l < lanes; ++l) s += v[l];
+    return s;
+  }
+};
+
+// b is [K,N]: a tile of 4 rows x 2 vectors of c is accumulated over all of k as outer
+// products (2 loads and 4 broadcasts feed 8 FMAs), then stored once. Leftover columns
+// take a one-vector tile, then scalar loops; leftover rows an axpy per row.
 template <std::size_t M, std::size_t N, std::size_t K, bool TA, bool Accumulate, class T>
-constexpr void gemm_rows(const T* a, const T* b, T* c) {
-  constexpr std::size_t R = 4;
+inline void gemm_outer(const T* a, const T* b, T* c) {
+  using S = simd<T>;
+  using V = typename S::type;
+  constexpr std::size_t R = 4, W = S::lanes, J = 2 * W;
+  constexpr std::size_t full_m = M - M % R, full_n = N - N % J;
+  constexpr std::size_t full_v = full_n + W <= N ? full_n + W : full_n;  // columns done by vectors
   auto a_at = [&](std::size_t i, std::size_t k) { return TA ? a[k * M + i] : a[i * K + k]; };
-  constexpr std::size_t full = M - M % R;
-  for (std::size_t i0 = 0; i0 < full; i0 += R) {
-    T* c0 = c + i0 * N;
-    if constexpr (!Accumulate)
-      for (std::size_t j = 0; j < R * N; ++j) c0[j] = T{};
-    for (std::size_t k = 0; k < K; ++k) {
-      const T* bk = b + k * N;
-      const T x0 = a_at(i0, k), x1 = a_at(i0 + 1, k), x2 = a_at(i0 + 2, k), x3 = a_at(i0 + 3, k);
-      for (std::size_t j = 0; j < N; ++j) {
-        const T v = bk[j];
-        c0[j] += x0 * v;
-        c0[N + j] += x1 * v;
-        c0[2 * N + j] += x2 * v;
-        c0[3 * N + j] += x3 * v;
+  auto store = [&](std::size_t i, std::size_t j, T v) { c[i * N + j] = Accumulate ? c[i * N + j] + v : v; };
+  for (std::size_t i0 = 0; i0 < full_m; i0 += R) {
+    for (std::size_t j0 = 0; j0 < full_n; j0 += J) {
+      V acc[R][2] = {};
+      for (std::size_t k = 0; k < K; ++k) {
+        const V b0 = S::load(b + k * N + j0), b1 = S::load(b + k * N + j0 + W);
+        for (std::size_t r = 0; r < R; ++r) {
+          const T x = a_at(i0 + r, k);
+          acc[r][0] += x * b0;
+          acc[r][1] += x * b1;
+        }
+      }
+      for (std::size_t r = 0; r < R; ++r) {
+        T* cr = c + (i0 + r) * N + j0;
+        if constexpr (Accumulate) {
+          acc[r][0] += S::load(cr);
+          acc[r][1] += S::load(cr + W);
+        }
+        S::store(cr, acc[r][0]);
+        S::store(cr + W, acc[r][1]);
       }
     }
+    if constexpr (full_n + W <= N) {  // one more vector of columns
+      V acc[R] = {};
+      for (std::size_t k = 0; k < K; ++k) {
+        const V bk = S::load(b + k * N + full_n);
+        for (std::size_t r = 0; r < R; ++r) acc[r] += a_at(i0 + r, k) * bk;
+      }
+      for (std::size_t r = 0; r < R; ++r) {
+        T* cr = c + (i0 + r) * N + full_n;
+        if constexpr (Accumulate) acc[r] += S::load(cr);
+        S::store(cr, acc[r]);
+      }
+    }
+    if constexpr (full_v < N)
+      for (std::size_t r = 0; r < R; ++r)
+        for (std::size_t j = full_v; j < N; ++j) {
+          T s{};
+          for (std::size_t k = 0; k < K; ++k) s += a_at(i0 + r, k) * b[k * N + j];
+          store(i0 + r, j, s);
+        }
   }
-  for (std::size_t i = full; i < M; ++i) {
+  for (std::size_t i = full_m; i < M; ++i) {  // leftover rows: axpy over each row of b
     T* ci = c + i * N;
     if constexpr (!Accumulate)
       for (std::size_t j = 0; j < N; ++j) ci[j] = T{};
@@ -80,25 +138,56 @@ constexpr void gemm_rows(const T* a, const T* b, T* c) {
   }
 }
 
-// c[i,j] = dot(row i of a, row j of b)
+// b is [N,K]: c[i,j] = dot(row i of a, row j of b). A tile of 2 rows of a x 4 rows of b
+// keeps 8 vector accumulators, so 6 loads feed 8 FMAs.
 template <std::size_t M, std::size_t N, std::size_t K, bool Accumulate, class T>
-constexpr void gemm_dots(const T* a, const T* b, T* c) {
-  for (std::size_t i = 0; i < M; ++i) {
-    const T* ai = a + i * K;
-    T* ci = c + i * N;
-    for (std::size_t j = 0; j < N; ++j) {
-      const T s = dot<K>(ai, b + j * K);
-      ci[j] = Accumulate ? ci[j] + s : s;
+inline void gemm_dots(const T* a, const T* b, T* c) {
+  using S = simd<T>;
+  using V = typename S::type;
+  constexpr std::size_t RI = 2, RJ = 4, W = S::lanes;
+  constexpr std::size_t full_i = M - M % RI, full_j = N - N % RJ, full_k = K - K % W;
+  auto store = [&](std::size_t i, std::size_t j, T v) { c[i * N + j] = Accumulate ? c[i * N + j] + v : v; };
+  auto tail = [&](const T* x, const T* y) {
+    T s{};
+    for (std::size_t k = full_k; k < K; ++k) s += x[k] * y[k];
+    return s;
+  };
+  auto one = [&](const T* x, const T* y) {
+    V acc = {};
+    for (std::size_t k = 0; k < full_k; k += W) acc += S::load(x + k) * S::load(y + k);
+    return S::sum(acc) + tail(x, y);
+  };
+  for (std::size_t i0 = 0; i0 < full_i; i0 += RI) {
+    const T* a0 = a + i0 * K;
+    for (std::size_t j0 = 0; j0 < full_j; j0 += RJ) {
+      const T* b0 = b + j0 * K;
+      V acc[RI][RJ] = {};
+      for (std::size_t k = 0; k < full_k; k += W) {
+        V av[RI], bv[RJ];
+        for (std::size_t ri = 0; ri < RI; ++ri) av[ri] = S::load(a0 + ri * K + k);
+        for (std::size_t rj = 0; rj < RJ; ++rj) bv[rj] = S::load(b0 + rj * K + k);
+        for (std::size_t ri = 0; ri < RI; ++ri)
+          for (std::size_t rj = 0; rj < RJ; ++rj) acc[ri][rj] += av[ri] * bv[rj];
+      }
+      for (std::size_t ri = 0; ri < RI; ++ri)
+        for (std::size_t rj = 0; rj < RJ; ++rj)
+          store(i0 + ri, j0 + rj, S::sum(acc[ri][rj]) + tail(a0 + ri * K, b0 + rj * K));
     }
+    for (std::size_t j = full_j; j < N; ++j)
+      for (std::size_t ri = 0; ri < RI; ++ri) store(i0 + ri, j, one(a0 + ri * K, b + j * K));
   }
+  for (std::size_t i = full_i; i < M; ++i)
+    for (std::size_t j = 0; j < N; ++j) store(i, j, one(a + i * K, b + j * K));
 }
 
 template <std::size_t M, std::size_t N, std::size_t K, bool TA, bool TB, bool Accumulate, class T>
 constexpr void gemm(const T* a, const T* b, T* c) {
   if (std::is_constant_evaluated() || !std::is_floating_point_v<T>)
     gemm_plain<M, N, K, TA, TB, Accumulate>(a, b, c);
+  else if constexpr (K == 1)  // an outer product: [M,1] and [1,M] are the same memory
+    gemm_outer<M, N, 1, false, Accumulate>(a, b, c);
   else if constexpr (!TB)
-    gemm_rows<M, N, K, TA, Accumulate>(a, b, c);
+    gemm_outer<M, N, K, TA, Accumulate>(a, b, c);
   else if constexpr (!TA)
     gemm_dots<M, N, K, Accumulate>(a, b, c);
   else

@@ -26,6 +26,18 @@ namespace detail {
 template <class Fn>
 concept cheap_fn = requires { requires Fn::cheap; };
 
+// Calls f(o, j) for every element o + j of a tensor of this shape, row by row (see view.hpp).
+template <class Shape, class F>
+constexpr void for_each_index(F&& f) {
+  constexpr std::size_t R = row_length<Shape>;
+  if constexpr (R == Shape::size) {
+    for (std::size_t j = 0; j < R; ++j) f(std::size_t{0}, j);
+  } else {
+    for (std::size_t o = 0; o < Shape::size; o += R)
+      for (std::size_t j = 0; j < R; ++j) f(o, j);
+  }
+}
+
 // Writes the first contribution to an adjoint, adds the later ones (see schedule.hpp).
 template <bool Assign, class T, class V>
 constexpr void put(T& dst, const V& v) {
@@ -59,25 +71,28 @@ struct map {
   constexpr auto lazy(const X& x) const {
     return detail::lazy_map<Fn, T, Shape, X>{fn, x};
   }
-  // element i of the vector-Jacobian product (the adjoint of a fused operand)
+  // element (o, j) of the vector-Jacobian product (the adjoint of a fused operand)
   template <std::size_t K, class DY, class Y, class X>
-  constexpr auto vjp_at(std::size_t i, const DY& dy, const Y& y, const X& x) const {
-    return dy[i] * fn.deriv(x[i], y[i]);
+  constexpr auto vjp_at(std::size_t o, std::size_t j, const DY& dy, const Y& y, const X& x) const {
+    return dy.at(o, j) * fn.deriv(x.at(o, j), y.at(o, j));
   }
 
   template <class Y, class X>
   constexpr void forward(Y& y, const X& x) const {
     auto* yp = y.data();
-    const auto xp = x.data();
-    for (std::size_t i = 0; i < Y::extent; ++i) yp[i] = fn.value(xp[i]);
+    const auto xv = detail::as_view(x);
+    detail::for_each_index<typename Y::shape_type>(
+        [&](std::size_t o, std::size_t j) { yp[o + j] = fn.value(xv.at(o, j)); });
   }
   template <std::size_t K, bool Assign, class DX, class DY, class Y, class X>
   constexpr void backward(DX& dx, const DY& dy, const Y& y, const X& x) const {
     auto* dxp = dx.data();
-    const auto dyp = dy.data();
-    const auto yp = y.data();
-    const auto xp = x.data();
-    for (std::size_t i = 0; i < Y::extent; ++i) detail::put<Assign>(dxp[i], dyp[i] * fn.deriv(xp[i], yp[i]));
+    const auto dyv = detail::as_view(dy);
+    const auto yv = detail::as_view(y);
+    const auto xv = detail::as_view(x);
+    detail::for_each_index<typename Y::shape_type>([&](std::size_t o, std::size_t j) {
+      detail::put<Assign>(dxp[o + j], dyv.at(o, j) * fn.deriv(xv.at(o, j), yv.at(o, j)));
+    });
   }
 };
 
@@ -107,66 +122,61 @@ struct zip {
   constexpr auto lazy(const A& a, const B& b) const {
     return detail::lazy_zip<Fn, T, Shape, A, B>{fn, a, b};
   }
-  // element i of the vector-Jacobian product for a full-size operand K (fused operands are)
+  // element (o, j) of the vector-Jacobian product for a full-size operand K (fused
+  // operands are)
   template <std::size_t K, class DY, class Y, class A, class B>
-  constexpr auto vjp_at(std::size_t i, const DY& dy, const Y& y, const A& a, const B& b) const {
-    constexpr std::size_t n = Y::extent;
-    const auto av = a[A::extent == n ? i : i % A::extent];
-    const auto bv = b[B::extent == n ? i : i % B::extent];
-    if constexpr (K == 0)
-      return dy[i] * fn.da(av, bv, y[i]);
-    else
-      return dy[i] * fn.db(av, bv, y[i]);
+  constexpr auto vjp_at(std::size_t o, std::size_t j, const DY& dy, const Y& y, const A& a, const B& b) const {
+    return dy.at(o, j) * partial<K, Y::extent, detail::row_length<typename Y::shape_type>>(o, j, y, a, b);
   }
 
   template <class Y, class A, class B>
   constexpr void forward(Y& y, const A& a, const B& b) const {
+    constexpr std::size_t n = Y::extent, R = detail::row_length<typename Y::shape_type>;
     auto* yp = y.data();
-    const auto ap = a.data();
-    const auto bp = b.data();
-    if constexpr (A::extent == B::extent) {
-      for (std::size_t i = 0; i < Y::extent; ++i) yp[i] = fn.value(ap[i], bp[i]);
-    } else if constexpr (B::extent == 1) {
-      const auto bv = bp[0];
-      for (std::size_t i = 0; i < Y::extent; ++i) yp[i] = fn.value(ap[i], bv);
-    } else if constexpr (A::extent == 1) {
-      const auto av = ap[0];
-      for (std::size_t i = 0; i < Y::extent; ++i) yp[i] = fn.value(av, bp[i]);
-    } else if constexpr (A::extent > B::extent) {
-      for (std::size_t o = 0; o < Y::extent; o += B::extent)
-        for (std::size_t j = 0; j < B::extent; ++j) yp[o + j] = fn.value(ap[o + j], bp[j]);
-    } else {
-      for (std::size_t o = 0; o < Y::extent; o += A::extent)
-        for (std::size_t j = 0; j < A::extent; ++j) yp[o + j] = fn.value(ap[j], bp[o + j]);
-    }
+    const auto av = detail::as_view(a);
+    const auto bv = detail::as_view(b);
+    detail::for_each_index<typename Y::shape_type>([&](std::size_t o, std::size_t j) {
+      yp[o + j] = fn.value(detail::broadcast_at<n, R>(av, o, j), detail::broadcast_at<n, R>(bv, o, j));
+    });
   }
 
   template <std::size_t K, bool Assign, class DX, class DY, class Y, class A, class B>
   constexpr void backward(DX& dx, const DY& dy, const Y& y, const A& a, const B& b) const {
-    constexpr std::size_t n = Y::extent, na = A::extent, nb = B::extent;
-    constexpr std::size_t nx = DX::extent;
+    constexpr std::size_t n = Y::extent, nx = DX::extent, R = detail::row_length<typename Y::shape_type>;
     auto* dxp = dx.data();
-    const auto dyp = dy.data();
-    const auto yp = y.data();
-    const auto ap = a.data();
-    const auto bp = b.data();
-    // the partial derivative at output position i
-    auto partial = [&](std::size_t i) {
-      const auto av = ap[na == n ? i : i % na];
-      const auto bv = bp[nb == n ? i : i % nb];
-      if constexpr (K == 0)
-        return fn.da(av, bv, yp[i]);
-      else
-        return fn.db(av, bv, yp[i]);
-    };
+    const auto dyv = detail::as_view(dy);
+    const auto yv = detail::as_view(y);
+    const auto av = detail::as_view(a);
+    const auto bv = detail::as_view(b);
+    auto contribution = [&](std::size_t o, std::size_t j) { return dyv.at(o, j) * partial<K, n, R>(o, j, yv, av, bv); };
     if constexpr (nx == n) {
-      for (std::size_t i = 0; i < n; ++i) detail::put<Assign>(dxp[i], dyp[i] * partial(i));
+      detail::for_each_index<typename Y::shape_type>(
+          [&](std::size_t o, std::size_t j) { detail::put<Assign>(dxp[o + j], contribution(o, j)); });
+    } else if constexpr (nx == 1) {
+      // a broadcast scalar: its gradient is the sum of all contributions (kept in a register)
+      typename DX::value_type s{};
+      detail::for_each_index<typename Y::shape_type>([&](std::size_t o, std::size_t j) { s += contribution(o, j); });
+      detail::put<Assign>(dxp[0], s);
     } else {
-      // this operand was broadcast: sum its gradient over the repeats
-      for (std::size_t j = 0; j < nx; ++j) detail::put<Assign>(dxp[j], dyp[j] * partial(j));
-      for (std::size_t o = nx; o < n; o += nx)
-        for (std::size_t j = 0; j < nx; ++j) dxp[j] += dyp[o + j] * partial(o + j);
+      // a broadcast operand: sum its gradient over the repeats
+      if constexpr (Assign)
+        for (std::size_t i = 0; i < nx; ++i) dxp[i] = {};
+      detail::for_each_index<typename Y::shape_type>([&](std::size_t o, std::size_t j) {
+        dxp[nx == R ? j : (o + j) % nx] += contribution(o, j);
+      });
     }
+  }
+
+ private:
+  // d y / d operand K at output element (o, j)
+  template <std::size_t K, std::size_t N, std::size_t R, class Y, class A, class B>
+  constexpr auto partial(std::size_t o, std::size_t j, const Y& y, const A& a, const B& b) const {
+    const auto av = detail::broadcast_at<N, R>(a, o, j);
+    const auto bv = detail::broadcast_at<N, R>(b, o, j);
+    if constexpr (K == 0)
+      return fn.da(av, bv, y.at(o, j));
+    else
+      return fn.db(av, bv, y.at(o, j));
   }
 };
 

@@ -35,7 +35,7 @@ struct sum {
     for (auto& v : dx) detail::put<Assign>(v, g);
   }
   template <std::size_t, class DY, class Y, class A>
-  constexpr auto vjp_at(std::size_t, const DY& dy, const Y&, const A&) const {
+  constexpr auto vjp_at(std::size_t, std::size_t, const DY& dy, const Y&, const A&) const {
     return dy[0];
   }
 };
@@ -65,7 +65,7 @@ struct mean {
     for (auto& v : dx) detail::put<Assign>(v, g);
   }
   template <std::size_t, class DY, class Y, class A>
-  constexpr auto vjp_at(std::size_t, const DY& dy, const Y&, const A&) const {
+  constexpr auto vjp_at(std::size_t, std::size_t, const DY& dy, const Y&, const A&) const {
     return dy[0] / static_cast<typename Y::value_type>(A::extent);
   }
 };
