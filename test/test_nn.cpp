@@ -264,3 +264,14 @@ TEST_CASE("argmax and accuracy") {
   CHECK(nn::argmax(tensor<double, 3>{0.1, 0.3, 0.2}) == 1);
   static_assert(nn::correct(tensor<float, 2, 2>{{1, 0}, {0, 1}}, tensor<int, 2>{0, 1}) == 2);
 }
+
+TEST_CASE("summary lists every parameter") {
+  const nn::MLP<784, 128, 10> net;
+  const std::string s = nn::summary(net);
+  CHECK(s.find("fc0.W") != std::string::npos);
+  CHECK(s.find("[128,784]") != std::string::npos);
+  CHECK(s.find("100352") != std::string::npos);
+  CHECK(s.find("fc1.b") != std::string::npos);
+  CHECK(s.find("101770 (397.5 KiB)") != std::string::npos);
+  MESSAGE(s);
+}

@@ -21,6 +21,7 @@
 #include "ctgrad/nn/parameters.hpp"
 #include "ctgrad/nn/random.hpp"
 #include "ctgrad/nn/serialize.hpp"
+#include "ctgrad/nn/summary.hpp"
 #include "ctgrad/ops/cross_entropy.hpp"
 #include "ctgrad/ops/elementwise.hpp"
 #include "ctgrad/ops/functions.hpp"

@@ -66,7 +66,7 @@ constexpr void report_error() {
   if constexpr (Kind == error_kind::shape_mismatch)
     static_assert(failed<M...>, "ctgrad: the operand shapes do not fit this operation (operation and shapes follow)");
   else if constexpr (Kind == error_kind::element_type_mismatch)
-    static_assert(failed<M...>, "ctgrad: the operands have different element types (convert one explicitly)");
+    static_assert(failed<M...>, "ctgrad: an operand's element type does not fit this operation (operation and types follow)");
   else if constexpr (Kind == error_kind::not_scalar)
     static_assert(failed<M...>, "ctgrad: grad needs a scalar expression: reduce it with sum()/mean(), or call vjp() with a seed");
   else if constexpr (Kind == error_kind::unbound_leaf)

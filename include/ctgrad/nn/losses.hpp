@@ -51,14 +51,11 @@ using squared_expr = decltype(sum(typename P::value_type(0.5) * square(std::decl
 template <class P, class Y>
 using mse_expr = decltype(mean(square(std::declval<P>() - std::declval<Y>())));
 
-template <class R, class P, class Y, class Build>
-constexpr R checked_loss(Build build) {
-  if constexpr (ctgrad::detail::is_invalid<R>) {
-    if constexpr (!ctgrad::detail::is_invalid<P> && !ctgrad::detail::is_invalid<Y>) ctgrad::detail::report<R>();
-    return R{};
-  } else {
-    return build();
-  }
+// a shape mismatch of this loss is reported here; an invalid operand was reported already
+template <class R, class P, class Y>
+constexpr R reject_loss() {
+  if constexpr (!ctgrad::detail::is_invalid<P> && !ctgrad::detail::is_invalid<Y>) ctgrad::detail::report<R>();
+  return R{};
 }
 }  // namespace detail
 
@@ -66,15 +63,20 @@ template <ctgrad::detail::unary_operand P, ctgrad::detail::unary_operand Y>
 constexpr auto squared_loss(const P& pred, const Y& target)
     -> typename detail::loss_result<fixed_string("nn::squared_loss"), P, Y, detail::squared_expr<P, Y>>::type {
   using R = typename detail::loss_result<fixed_string("nn::squared_loss"), P, Y, detail::squared_expr<P, Y>>::type;
-  return detail::checked_loss<R, P, Y>(
-      [&] { return sum(typename P::value_type(0.5) * square(pred - target)); });
+  if constexpr (ctgrad::detail::is_invalid<R>)
+    return detail::reject_loss<R, P, Y>();
+  else
+    return sum(typename P::value_type(0.5) * square(pred - target));
 }
 
 template <ctgrad::detail::unary_operand P, ctgrad::detail::unary_operand Y>
 constexpr auto mse(const P& pred, const Y& target)
     -> typename detail::loss_result<fixed_string("nn::mse"), P, Y, detail::mse_expr<P, Y>>::type {
   using R = typename detail::loss_result<fixed_string("nn::mse"), P, Y, detail::mse_expr<P, Y>>::type;
-  return detail::checked_loss<R, P, Y>([&] { return mean(square(pred - target)); });
+  if constexpr (ctgrad::detail::is_invalid<R>)
+    return detail::reject_loss<R, P, Y>();
+  else
+    return mean(square(pred - target));
 }
 
 template <ctgrad::detail::unary_operand L, ctgrad::detail::unary_operand Y>

@@ -131,8 +131,10 @@ class byte_reader {
 template <class Leaf>
 std::string shape_text() {
   std::string s = "[";
-  for (std::size_t i = 0; i < Leaf::shape_type::rank; ++i)
-    s += (i ? "," : "") + std::to_string(Leaf::shape_type::dim(i));
+  for (std::size_t i = 0; i < Leaf::shape_type::rank; ++i) {
+    if (i) s += ',';
+    s += std::to_string(Leaf::shape_type::dim(i));
+  }
   return s + "]";
 }
 
@@ -168,7 +170,8 @@ std::uint64_t read_parameters(byte_reader& in, P& into) {
     bool same = rank == Leaf::shape_type::rank;
     for (std::uint32_t i = 0; i < rank; ++i) {
       const auto d = in.uint<std::uint64_t>("dimension");
-      found += (i ? "," : "") + std::to_string(d);
+      if (i) found += ',';
+      found += std::to_string(d);
       same = same && i < Leaf::shape_type::rank && d == Leaf::shape_type::dim(i);
     }
     found += "]";
