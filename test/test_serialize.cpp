@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <ctgrad/ctgrad.hpp>
+#include <ctgrad/nn/serialize.hpp>
 #include <filesystem>
 #include <fstream>
 #include <string>

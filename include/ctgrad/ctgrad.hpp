@@ -1,4 +1,6 @@
 // ctgrad: compile-time reverse-mode automatic differentiation. The umbrella header.
+// File I/O and printing are separate, to keep this header cheap to compile:
+// <ctgrad/nn/serialize.hpp> (nn::save, nn::load) and <ctgrad/nn/summary.hpp>.
 #pragma once
 
 #include "ctgrad/core/binding.hpp"
@@ -20,8 +22,6 @@
 #include "ctgrad/nn/mlp.hpp"
 #include "ctgrad/nn/parameters.hpp"
 #include "ctgrad/nn/random.hpp"
-#include "ctgrad/nn/serialize.hpp"
-#include "ctgrad/nn/summary.hpp"
 #include "ctgrad/ops/cross_entropy.hpp"
 #include "ctgrad/ops/elementwise.hpp"
 #include "ctgrad/ops/functions.hpp"

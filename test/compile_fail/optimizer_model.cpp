@@ -1,5 +1,6 @@
 // expect: optimizer step: no gradient for parameter `fc0.W` [128,784]
 #include <ctgrad/ctgrad.hpp>
+#include <memory>
 using namespace ctgrad;
 int main() {
   nn::MLP<784, 128, 10> net;

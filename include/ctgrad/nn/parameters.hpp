@@ -13,7 +13,6 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
-#include <string_view>
 #include <type_traits>
 #include <utility>
 
@@ -36,10 +35,14 @@ struct parameter_slot {
 
 template <class... L>
 constexpr bool names_unique() {
-  constexpr std::string_view n[] = {std::string_view(L::name.c_str())..., std::string_view{}};
+  constexpr const char* n[] = {L::name.c_str()..., nullptr};
+  auto same = [](const char* a, const char* b) {
+    while (*a && *a == *b) ++a, ++b;
+    return *a == *b;
+  };
   for (std::size_t i = 0; i < sizeof...(L); ++i)
     for (std::size_t j = i + 1; j < sizeof...(L); ++j)
-      if (n[i] == n[j]) return false;
+      if (same(n[i], n[j])) return false;
   return true;
 }
 }  // namespace detail
@@ -128,7 +131,7 @@ constexpr void initialize(parameter_set<L...>& p, std::uint64_t seed, init schem
     using Leaf = decltype(leaf);
     using T = typename Leaf::value_type;
     using S = typename Leaf::shape_type;
-    random_engine rng(stream_seed(seed, std::string_view(Leaf::name.c_str())));
+    random_engine rng(stream_seed(seed, Leaf::name.c_str()));
     if (scheme == init::uniform01) {
       for (auto& v : t) v = static_cast<T>(rng.uniform());
       return;

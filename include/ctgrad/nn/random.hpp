@@ -8,7 +8,6 @@
 #pragma once
 
 #include <cstdint>
-#include <string_view>
 
 namespace ctgrad::nn {
 
@@ -38,9 +37,9 @@ class random_engine {
 };
 
 // FNV-1a of a name, mixed into a seed: one independent stream per parameter.
-constexpr std::uint64_t stream_seed(std::uint64_t seed, std::string_view name) {
+constexpr std::uint64_t stream_seed(std::uint64_t seed, const char* name) {
   std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (char c : name) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+  for (; *name; ++name) h = (h ^ static_cast<unsigned char>(*name)) * 0x100000001b3ULL;
   return random_engine(seed ^ h).next();
 }
 

@@ -18,6 +18,8 @@
 // (names, element types, shapes, in order), and that the file ends where it should. Any
 // mismatch throws nn::format_error naming the file, what was expected and what was found;
 // the model is left untouched. Saving never leaves a half-written file at the target path.
+// (Paths are strings; a std::filesystem::path converts. Only <cstdio> is used for files,
+// which keeps this header cheap to compile.)
 #pragma once
 
 #include <bit>
@@ -25,14 +27,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <type_traits>
 #include <vector>
 
@@ -185,11 +182,16 @@ std::uint64_t read_parameters(byte_reader& in, P& into) {
   return stored;
 }
 
-inline std::vector<unsigned char> read_file(const std::filesystem::path& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw format_error(path.string() + ": cannot open for reading");
-  std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  if (f.bad()) throw format_error(path.string() + ": read error");
+inline std::vector<unsigned char> read_file(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) throw format_error(path + ": cannot open for reading: " + std::strerror(errno));
+  std::vector<unsigned char> bytes;
+  unsigned char chunk[1 << 16];
+  std::size_t n;
+  while ((n = std::fread(chunk, 1, sizeof chunk, f)) > 0) bytes.insert(bytes.end(), chunk, chunk + n);
+  const bool failed = std::ferror(f) != 0;
+  std::fclose(f);
+  if (failed) throw format_error(path + ": read error");
   return bytes;
 }
 
@@ -222,45 +224,40 @@ std::vector<unsigned char> to_bytes(const M& m) {
 template <model M>
 void from_bytes(M& m, const std::vector<unsigned char>& bytes, const std::string& source = "weights") {
   detail::byte_reader in(bytes, source);
-  auto scratch = std::make_unique<parameters_of<M>>();  // big models do not fit the stack
+  std::vector<parameters_of<M>> scratch(1);  // on the heap: big models do not fit the stack
   // the hash last: a corrupt byte in a name or shape is reported by what it broke
-  const std::uint64_t stored = detail::read_parameters(in, *scratch);
+  const std::uint64_t stored = detail::read_parameters(in, scratch[0]);
   if (stored != detail::fnv1a(bytes.data(), bytes.size() - sizeof(std::uint64_t)))
     throw format_error(source + ": checksum mismatch: the file is corrupt");
-  m.params() = *scratch;
+  m.params() = scratch[0];
 }
 
 template <model M>
-void save(const M& m, const std::filesystem::path& path) {
+void save(const M& m, const std::string& path) {
   const auto bytes = to_bytes(m);
-  std::filesystem::path tmp = path;
-  tmp += ".tmp";
-  {
-    std::FILE* f = std::fopen(tmp.string().c_str(), "wb");
-    if (!f) throw format_error(path.string() + ": cannot open " + tmp.string() + " for writing: " + std::strerror(errno));
-    bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size() && std::fflush(f) == 0;
+  const std::string tmp = path + ".tmp";
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (!f) throw format_error(path + ": cannot open " + tmp + " for writing: " + std::strerror(errno));
+  bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size() && std::fflush(f) == 0;
 #if __has_include(<unistd.h>)
-    ok = ok && ::fsync(::fileno(f)) == 0;  // on disk before the rename makes it visible
+  ok = ok && ::fsync(::fileno(f)) == 0;  // on disk before the rename makes it visible
 #endif
-    ok = (std::fclose(f) == 0) && ok;
-    if (!ok) {
-      std::error_code ignored;
-      std::filesystem::remove(tmp, ignored);
-      throw format_error(path.string() + ": writing " + tmp.string() + " failed");
-    }
+  ok = (std::fclose(f) == 0) && ok;
+  if (!ok) {
+    std::remove(tmp.c_str());
+    throw format_error(path + ": writing " + tmp + " failed");
   }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);  // atomic: the old file or the new one, never half
-  if (ec) {
-    std::error_code ignored;
-    std::filesystem::remove(tmp, ignored);
-    throw format_error(path.string() + ": cannot move " + tmp.string() + " into place: " + ec.message());
+  // atomic on POSIX: readers see the old file or the new one, never half of one
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string why = std::strerror(errno);
+    std::remove(tmp.c_str());
+    throw format_error(path + ": cannot move " + tmp + " into place: " + why);
   }
 }
 
 template <model M>
-void load(M& m, const std::filesystem::path& path) {
-  from_bytes(m, detail::read_file(path), path.string());
+void load(M& m, const std::string& path) {
+  from_bytes(m, detail::read_file(path), path);
 }
 
 }  // namespace ctgrad::nn

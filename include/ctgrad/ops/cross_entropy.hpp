@@ -8,7 +8,7 @@
 #pragma once
 
 #include <cstddef>
-#include <stdexcept>
+#include <exception>
 #include <type_traits>
 
 #include "ctgrad/core/expression.hpp"
@@ -17,6 +17,14 @@
 #include "ctgrad/math/functions.hpp"
 
 namespace ctgrad {
+
+// A class label outside [0, number of classes): bad data, reported instead of read out of bounds.
+struct label_out_of_range : std::exception {
+  const char* what() const noexcept override {
+    return "ctgrad: cross_entropy: a label is outside [0, number of classes)";
+  }
+};
+
 namespace op {
 
 struct cross_entropy {
@@ -52,7 +60,7 @@ struct cross_entropy {
   static constexpr std::size_t label_at(const Y& labels, std::size_t b) {
     const auto v = labels[b];
     if (v < 0 || static_cast<std::size_t>(v) >= C)
-      throw std::out_of_range("ctgrad: cross_entropy: a label is outside [0, number of classes)");
+      throw label_out_of_range{};
     return static_cast<std::size_t>(v);
   }
 
