@@ -4,6 +4,7 @@
 #include <memory>
 
 #include <ctgrad/ctgrad.hpp>
+#include <ctgrad/data/batches.hpp>
 
 #include "alloc_counter.hpp"
 
@@ -63,6 +64,20 @@ int main() {
   });
   expect_zero("training step: grad + Adam", [&] {
     for (int step = 0; step < 3; ++step) adam->step(*net, train_ws->grad(xent, at(*net, X = *x, labels = y)));
+  });
+
+  // a whole epoch as the trainer runs it: shuffle, fill each batch, grad, step
+  data::split s;
+  s.count = 200, s.rows = 28, s.cols = 28;
+  s.images.assign(s.count * 784, 17);
+  for (std::size_t i = 0; i < s.count; ++i) s.labels.push_back(static_cast<unsigned char>(i % 10));
+  data::batches<64, 784> batches(s, 1);
+  expect_zero("an epoch: batches, grad, Adam", [&] {
+    batches.shuffle(1);
+    for (std::size_t i = 0; i < batches.count(); ++i) {
+      batches.fill(i, *x, y);
+      adam->step(*net, train_ws->grad(xent, at(*net, X = *x, labels = y)));
+    }
   });
   sink = net->params()[Net::layer<0>::W](0, 0);
   (void)sink;

@@ -3,7 +3,9 @@
 
 #include <cmath>
 #include <cstdint>
+#include <algorithm>
 #include <cstring>
+#include <limits>
 #include <random>
 
 #include <ctgrad/math/constexpr_math.hpp>
@@ -80,4 +82,22 @@ TEST_CASE("edge values: no overflow, no UB") {
 TEST_CASE("float results are the double result rounded once") {
   static_assert(ctgrad::math::exp(1.0f) == static_cast<float>(cx::exp(1.0)));
   CHECK(std::abs(ctgrad::math::exp(1.0f) - std::exp(1.0f)) <= 2 * std::numeric_limits<float>::epsilon() * std::exp(1.0f));
+}
+
+TEST_CASE_TEMPLATE("sqrt_nonnegative: within 1 ulp of std::sqrt, vectorisable", T, float, double) {
+  std::mt19937_64 gen(5);
+  std::uniform_real_distribution<double> exponent(-30, 30);
+  int worst = 0;
+  for (int i = 0; i < 100000; ++i) {
+    const T x = static_cast<T>(std::pow(10.0, exponent(gen)));
+    const T got = ctgrad::math::sqrt_nonnegative(x), want = std::sqrt(x);
+    int ulps = 0;
+    for (T v = want; v != got && ulps < 100; ++ulps) v = std::nextafter(v, got);
+    worst = std::max(worst, ulps);
+  }
+  CHECK(worst <= 1);
+  CHECK(ctgrad::math::sqrt_nonnegative(T(0)) == T(0));
+  CHECK(ctgrad::math::sqrt_nonnegative(T(4)) == doctest::Approx(2.0));
+  CHECK(std::isnan(ctgrad::math::sqrt_nonnegative(std::numeric_limits<T>::quiet_NaN())));
+  static_assert(ctgrad::math::sqrt_nonnegative(T(9)) == T(3));
 }

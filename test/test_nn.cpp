@@ -252,8 +252,29 @@ TEST_CASE("cross_entropy: stable at large logits, checked labels") {
   CHECK(g[Z](1, 1) == doctest::Approx(0.25));
   const tensor<int, 2> bad{0, 3};
   CHECK_THROWS_AS((void)value(nn::cross_entropy(Z, labels), at(Z = z, labels = bad)), ctgrad::label_out_of_range);
-  const tensor<int, 2> negative{-1, 0};
+  const tensor<int, 2> negative{-2, 0};  // -1 is the padding label
   CHECK_THROWS_AS((void)value(nn::cross_entropy(Z, labels), at(Z = z, labels = negative)), ctgrad::label_out_of_range);
+}
+
+TEST_CASE("cross_entropy: padding rows (label -1) are left out of the loss and its mean") {
+  constexpr auto Z = var<"Z", double, 4, 3>;
+  constexpr auto Z2 = var<"Z2", double, 2, 3>;
+  constexpr auto labels = input<"labels", int, 4>;
+  constexpr auto labels2 = input<"labels2", int, 2>;
+  const tensor<double, 4, 3> z{{1, 2, 3}, {0.5, -1, 2}, {9, 9, 9}, {-3, 0, 1}};
+  const tensor<double, 2, 3> z2{{1, 2, 3}, {0.5, -1, 2}};
+  const auto padded = grad(nn::cross_entropy(Z, labels), at(Z = z, labels = tensor<int, 4>{2, 0, ignore_label, ignore_label}));
+  const auto real = grad(nn::cross_entropy(Z2, labels2), at(Z2 = z2, labels2 = tensor<int, 2>{2, 0}));
+  CHECK(padded.value() == doctest::Approx(real.value()));
+  for (std::size_t c = 0; c < 3; ++c) {
+    CHECK(padded[Z](0, c) == doctest::Approx(real[Z2](0, c)));
+    CHECK(padded[Z](1, c) == doctest::Approx(real[Z2](1, c)));
+    CHECK(padded[Z](2, c) == 0.0);
+    CHECK(padded[Z](3, c) == 0.0);
+  }
+  const auto none = grad(nn::cross_entropy(Z, labels), at(Z = z, labels = tensor<int, 4>::filled(ignore_label)));
+  CHECK(none.value() == 0.0);
+  CHECK(none[Z](0, 0) == 0.0);
 }
 
 TEST_CASE("argmax and accuracy") {

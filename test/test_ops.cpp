@@ -146,11 +146,11 @@ void check_kernel() {
   for (auto& v : b) v = static_cast<T>(u(rng));
   const double tol = std::is_same_v<T, float> ? 1e-5 : 1e-12;
   INFO("M N K " << M << " " << N << " " << K << " TA " << TA << " TB " << TB);
-  detail::gemm<M, N, K, TA, TB, true>(a.data(), b.data(), c.data());
-  detail::gemm_plain<M, N, K, TA, TB, true>(a.data(), b.data(), ref.data());
+  detail::gemm<TA, TB, true>(M, N, K, a.data(), b.data(), c.data());
+  detail::gemm_plain<TA, TB, true>(M, N, K, a.data(), b.data(), ref.data());
   for (std::size_t i = 0; i < M * N; ++i) CHECK(c[i] == doctest::Approx(ref[i]).epsilon(tol));
-  detail::gemm<M, N, K, TA, TB, false>(a.data(), b.data(), c.data());
-  detail::gemm_plain<M, N, K, TA, TB, false>(a.data(), b.data(), ref.data());
+  detail::gemm<TA, TB, false>(M, N, K, a.data(), b.data(), c.data());
+  detail::gemm_plain<TA, TB, false>(M, N, K, a.data(), b.data(), ref.data());
   for (std::size_t i = 0; i < M * N; ++i) CHECK(c[i] == doctest::Approx(ref[i]).epsilon(tol));
 }
 template <class T, std::size_t M, std::size_t N, std::size_t K>

@@ -36,10 +36,10 @@ struct hand_kernels {
 
   void step(const float (&x)[B][In], const int (&label)[B]) {
     using ctgrad::detail::gemm;
-    gemm<B, H, In, false, true, false>(&x[0][0], &w1[0][0], &h[0][0]);  // x W1^T
+    gemm<false, true, false>(B, H, In, &x[0][0], &w1[0][0], &h[0][0]);  // x W1^T
     for (std::size_t b = 0; b < B; ++b)
       for (std::size_t j = 0; j < H; ++j) h[b][j] = std::max(h[b][j] + b1[j], 0.0f);
-    gemm<B, Out, H, false, true, false>(&h[0][0], &w2[0][0], &z[0][0]);  // h W2^T
+    gemm<false, true, false>(B, Out, H, &h[0][0], &w2[0][0], &z[0][0]);  // h W2^T
     for (std::size_t b = 0; b < B; ++b) {
       float m = z[b][0] += b2[0];
       for (std::size_t o = 1; o < Out; ++o) m = std::max(m, z[b][o] += b2[o]);
@@ -48,11 +48,11 @@ struct hand_kernels {
       for (std::size_t o = 0; o < Out; ++o)
         dz[b][o] = (dz[b][o] / sum - (static_cast<int>(o) == label[b] ? 1.0f : 0.0f)) / static_cast<float>(B);
     }
-    gemm<Out, H, B, true, false, false>(&dz[0][0], &h[0][0], &dw2[0][0]);  // dz^T h
-    gemm<B, H, Out, false, false, false>(&dz[0][0], &w2[0][0], &dh[0][0]);  // dz W2
+    gemm<true, false, false>(Out, H, B, &dz[0][0], &h[0][0], &dw2[0][0]);  // dz^T h
+    gemm<false, false, false>(B, H, Out, &dz[0][0], &w2[0][0], &dh[0][0]);  // dz W2
     for (std::size_t b = 0; b < B; ++b)
       for (std::size_t j = 0; j < H; ++j) dh[b][j] = h[b][j] > 0 ? dh[b][j] : 0;
-    gemm<H, In, B, true, false, false>(&dh[0][0], &x[0][0], &dw1[0][0]);  // dh^T x
+    gemm<true, false, false>(H, In, B, &dh[0][0], &x[0][0], &dw1[0][0]);  // dh^T x
     for (std::size_t j = 0; j < H; ++j) {
       for (std::size_t k = 0; k < In; ++k) w1[j][k] -= lr * dw1[j][k];
       float s = 0;

@@ -251,6 +251,27 @@ class workspace {
     return gradients<workspace, false>(*this);
   }
 
+  // The value a sub-expression had in the last value()/grad()/vjp() call, e.g. the logits
+  // under a loss (for accuracy without a second forward pass). It must be a pure
+  // operation node of the expression that is stored (not fused into its consumer).
+  template <class Sub>
+  constexpr const auto& stored_value(const Sub&) const {
+    static_assert(detail::is_pure<Sub>, "ctgrad: stored_value: the sub-expression holds constants; it has no unique step");
+    constexpr std::size_t i = schedule::template index_of_leaf<Sub>;
+    static_assert(i < steps, "ctgrad: stored_value: not a sub-expression of this workspace's expression");
+    static_assert(detail::is_op_node<Sub> && !schedule::inlined[i],
+                  "ctgrad: stored_value: this step is fused into its consumer (or a leaf): no stored value");
+    return detail::slot_at<i>(values_);
+  }
+  template <class Sub>
+  static constexpr bool stores(const Sub& = {}) {
+    if constexpr (detail::is_pure<Sub>) {
+      constexpr std::size_t i = schedule::template index_of_leaf<Sub>;
+      if constexpr (i < steps) return detail::is_op_node<Sub> && !schedule::inlined[i];
+    }
+    return false;
+  }
+
   template <std::size_t I>
   constexpr const auto& adjoint() const {
     return detail::slot_at<I>(adjoints_);

@@ -359,7 +359,8 @@ struct schedule {
   static constexpr std::size_t target_count = target_list.second;
   static constexpr auto targets = target_list.first;
 
-  // step index of a leaf type, or size if the expression does not use it
+  // step index of a leaf type (or of any pure node type), or size if the expression does
+  // not use it
   template <class Leaf>
   static constexpr std::size_t index_of_leaf = find_leaf_in<Leaf, steps>(seq{});
 

@@ -1,6 +1,6 @@
 // Dense matrix products for compile-time sizes, row-major:
 //
-//   gemm<M, N, K, TA, TB, Accumulate>(a, b, c)      c[M,N] (+)= op(a) op(b)
+//   gemm<TA, TB, Accumulate>(M, N, K, a, b, c)      c[M,N] (+)= op(a) op(b)
 //
 // op(x) is x, or x transposed when its flag is set: a is [M,K] or ([K,M] when TA), b is
 // [K,N] or ([N,K] when TB). These four forms are all a product and its two vector-Jacobian
@@ -10,6 +10,10 @@
 // point (no -ffast-math): the row forms are axpy loops over contiguous rows of c; the dot
 // product form keeps explicit lane accumulators. Under constant evaluation a plain loop
 // runs (fewer steps for the constexpr evaluator; same result up to summation order).
+//
+// The sizes are run-time arguments on purpose: with compile-time sizes every layer shape
+// instantiated its own fully unrolled kernels, and a trainer with a few models and batch
+// sizes took 76 s and 900 MiB to compile. The loops cost the same either way.
 #pragma once
 
 #include <cstddef>
@@ -17,27 +21,8 @@
 
 namespace ctgrad::detail {
 
-// Independent partial sums of a dot product: 64 bytes of lanes.
-template <class T>
-inline constexpr std::size_t dot_lanes = sizeof(T) <= 8 ? 64 / sizeof(T) : 1;
-
-template <std::size_t K, class T>
-constexpr T dot(const T* x, const T* y) {
-  constexpr std::size_t L = dot_lanes<T>;
-  constexpr std::size_t full = K - K % L;  // compile-time bounds: no dead remainder loops
-  T lane[L]{};
-  for (std::size_t k = 0; k < full; k += L)
-    for (std::size_t l = 0; l < L; ++l) lane[l] += x[k + l] * y[k + l];
-  T tail{};
-  if constexpr (full < K)
-    for (std::size_t k = full; k < K; ++k) tail += x[k] * y[k];
-  for (std::size_t w = L / 2; w > 0; w /= 2)
-    for (std::size_t l = 0; l < w; ++l) lane[l] += lane[l + w];
-  return lane[0] + tail;
-}
-
-template <std::size_t M, std::size_t N, std::size_t K, bool TA, bool TB, bool Accumulate, class T>
-constexpr void gemm_plain(const T* a, const T* b, T* c) {
+template <bool TA, bool TB, bool Accumulate, class T>
+constexpr void gemm_plain(std::size_t M, std::size_t N, std::size_t K, const T* a, const T* b, T* c) {
   for (std::size_t i = 0; i < M; ++i)
     for (std::size_t j = 0; j < N; ++j) {
       T s{};
@@ -76,13 +61,13 @@ struct simd {
 // b is [K,N]: a tile of 4 rows x 2 vectors of c is accumulated over all of k as outer
 // products (2 loads and 4 broadcasts feed 8 FMAs), then stored once. Leftover columns
 // take a one-vector tile, then scalar loops; leftover rows an axpy per row.
-template <std::size_t M, std::size_t N, std::size_t K, bool TA, bool Accumulate, class T>
-inline void gemm_outer(const T* a, const T* b, T* c) {
+template <bool TA, bool Accumulate, class T>
+inline void gemm_outer(std::size_t M, std::size_t N, std::size_t K, const T* a, const T* b, T* c) {
   using S = simd<T>;
   using V = typename S::type;
   constexpr std::size_t R = 4, W = S::lanes, J = 2 * W;
-  constexpr std::size_t full_m = M - M % R, full_n = N - N % J;
-  constexpr std::size_t full_v = full_n + W <= N ? full_n + W : full_n;  // columns done by vectors
+  const std::size_t full_m = M - M % R, full_n = N - N % J;
+  const std::size_t full_v = full_n + W <= N ? full_n + W : full_n;  // columns done by vectors
   auto a_at = [&](std::size_t i, std::size_t k) { return TA ? a[k * M + i] : a[i * K + k]; };
   auto store = [&](std::size_t i, std::size_t j, T v) { c[i * N + j] = Accumulate ? c[i * N + j] + v : v; };
   for (std::size_t i0 = 0; i0 < full_m; i0 += R) {
@@ -106,7 +91,7 @@ inline void gemm_outer(const T* a, const T* b, T* c) {
         S::store(cr + W, acc[r][1]);
       }
     }
-    if constexpr (full_n + W <= N) {  // one more vector of columns
+    if (full_v > full_n) {  // one more vector of columns
       V acc[R] = {};
       for (std::size_t k = 0; k < K; ++k) {
         const V bk = S::load(b + k * N + full_n);
@@ -118,9 +103,8 @@ inline void gemm_outer(const T* a, const T* b, T* c) {
         S::store(cr, acc[r]);
       }
     }
-    if constexpr (full_v < N)
-      for (std::size_t r = 0; r < R; ++r)
-        for (std::size_t j = full_v; j < N; ++j) {
+    for (std::size_t r = 0; r < R; ++r)
+      for (std::size_t j = full_v; j < N; ++j) {
           T s{};
           for (std::size_t k = 0; k < K; ++k) s += a_at(i0 + r, k) * b[k * N + j];
           store(i0 + r, j, s);
@@ -140,12 +124,12 @@ inline void gemm_outer(const T* a, const T* b, T* c) {
 
 // b is [N,K]: c[i,j] = dot(row i of a, row j of b). A tile of 2 rows of a x 4 rows of b
 // keeps 8 vector accumulators, so 6 loads feed 8 FMAs.
-template <std::size_t M, std::size_t N, std::size_t K, bool Accumulate, class T>
-inline void gemm_dots(const T* a, const T* b, T* c) {
+template <bool Accumulate, class T>
+inline void gemm_dots(std::size_t M, std::size_t N, std::size_t K, const T* a, const T* b, T* c) {
   using S = simd<T>;
   using V = typename S::type;
   constexpr std::size_t RI = 2, RJ = 4, W = S::lanes;
-  constexpr std::size_t full_i = M - M % RI, full_j = N - N % RJ, full_k = K - K % W;
+  const std::size_t full_i = M - M % RI, full_j = N - N % RJ, full_k = K - K % W;
   auto store = [&](std::size_t i, std::size_t j, T v) { c[i * N + j] = Accumulate ? c[i * N + j] + v : v; };
   auto tail = [&](const T* x, const T* y) {
     T s{};
@@ -180,18 +164,19 @@ inline void gemm_dots(const T* a, const T* b, T* c) {
     for (std::size_t j = 0; j < N; ++j) store(i, j, one(a + i * K, b + j * K));
 }
 
-template <std::size_t M, std::size_t N, std::size_t K, bool TA, bool TB, bool Accumulate, class T>
-constexpr void gemm(const T* a, const T* b, T* c) {
-  if (std::is_constant_evaluated() || !std::is_floating_point_v<T>)
-    gemm_plain<M, N, K, TA, TB, Accumulate>(a, b, c);
-  else if constexpr (K == 1)  // an outer product: [M,1] and [1,M] are the same memory
-    gemm_outer<M, N, 1, false, Accumulate>(a, b, c);
-  else if constexpr (!TB)
-    gemm_outer<M, N, K, TA, Accumulate>(a, b, c);
-  else if constexpr (!TA)
-    gemm_dots<M, N, K, Accumulate>(a, b, c);
-  else
-    gemm_plain<M, N, K, TA, TB, Accumulate>(a, b, c);  // a^T b^T: no layer needs it
+template <bool TA, bool TB, bool Accumulate, class T>
+constexpr void gemm(std::size_t M, std::size_t N, std::size_t K, const T* a, const T* b, T* c) {
+  if (std::is_constant_evaluated() || !std::is_floating_point_v<T>) {
+    gemm_plain<TA, TB, Accumulate>(M, N, K, a, b, c);
+  } else if (K == 1) {  // an outer product: [M,1] and [1,M] are the same memory
+    gemm_outer<false, Accumulate>(M, N, 1, a, b, c);
+  } else if constexpr (!TB) {
+    gemm_outer<TA, Accumulate>(M, N, K, a, b, c);
+  } else if constexpr (!TA) {
+    gemm_dots<Accumulate>(M, N, K, a, b, c);
+  } else {
+    gemm_plain<TA, TB, Accumulate>(M, N, K, a, b, c);  // a^T b^T: no layer needs it
+  }
 }
 
 }  // namespace ctgrad::detail

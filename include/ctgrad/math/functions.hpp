@@ -3,7 +3,9 @@
 // overloads, found by argument-dependent lookup.
 #pragma once
 
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <type_traits>
 
 #include "ctgrad/math/constexpr_math.hpp"
@@ -61,6 +63,27 @@ constexpr T sigmoid(T x) {
   if (x >= T(0)) return T(1) / (T(1) + math::exp(-x));
   const T e = math::exp(x);
   return e / (T(1) + e);
+}
+
+// sqrt(x) for x >= 0 in a form compilers vectorise. std::sqrt may set errno (for x < 0),
+// and that alone keeps GCC and Clang from vectorising a loop that calls it (unless built
+// with -fno-math-errno): Adam's update over every parameter ran 10x slower. Here: an
+// estimate of 1/sqrt(x) from the exponent bits, Newton steps to full precision, then x
+// times it, corrected once. Within 1 ulp of std::sqrt for normal x; 0 at 0; NaN stays NaN. For subnormal
+// x it is less accurate (Adam adds eps >> sqrt(subnormal) to it anyway).
+template <class T>
+  requires std::is_floating_point_v<T>
+constexpr T sqrt_nonnegative(T x) {
+  if (std::is_constant_evaluated() || !(std::is_same_v<T, float> || std::is_same_v<T, double>))
+    return math::sqrt(x);
+  using U = std::conditional_t<std::is_same_v<T, float>, std::uint32_t, std::uint64_t>;
+  constexpr U magic = std::is_same_v<T, float> ? U(0x5f375a86u) : U(0x5fe6eb50c7b537a9ull);
+  constexpr int steps = std::is_same_v<T, float> ? 3 : 4;
+  T r = std::bit_cast<T>(static_cast<U>(magic - (std::bit_cast<U>(x) >> 1)));
+  const T half_x = T(0.5) * x;
+  for (int i = 0; i < steps; ++i) r = r * (T(1.5) - half_x * r * r);
+  const T s = x * r;
+  return s + (x - s * s) * (T(0.5) * r);  // one correction on the root itself
 }
 
 }  // namespace ctgrad::math

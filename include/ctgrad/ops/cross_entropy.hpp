@@ -1,6 +1,9 @@
 // Softmax cross-entropy of logits [B, C] against integer class labels [B], averaged over
 // the batch: mean_b( logsumexp(z_b) - z_b[label_b] ).
 //
+// A label of -1 (ctgrad::ignore_label) marks a padding row, as in a last, partial batch: it
+// contributes nothing, and the mean is over the other rows (like PyTorch's ignore_index).
+//
 // One node rather than a composition: the log-sum-exp subtracts each row's maximum (no
 // overflow at logits of 1e4), and the VJP is the familiar (softmax - onehot) / B, with the
 // softmax recomputed in the backward pass instead of stored. Labels get no gradient.
@@ -18,7 +21,11 @@
 
 namespace ctgrad {
 
-// A class label outside [0, number of classes): bad data, reported instead of read out of bounds.
+// A row with this label is left out (padding); see above.
+inline constexpr int ignore_label = -1;
+
+// A class label outside [0, number of classes) (other than ignore_label): bad data,
+// reported instead of read out of bounds.
 struct label_out_of_range : std::exception {
   const char* what() const noexcept override {
     return "ctgrad: cross_entropy: a label is outside [0, number of classes)";
@@ -55,13 +62,20 @@ struct cross_entropy {
     static constexpr std::size_t B = L::shape_type::dim(0), C = L::shape_type::dim(1);
   };
 
-  // the label of row b, checked: an out-of-range label is a data error, never a wild read
+  // the label of row b, checked (an out-of-range label is a data error, never a wild
+  // read), or C for a padding row
   template <std::size_t C, class Y>
   static constexpr std::size_t label_at(const Y& labels, std::size_t b) {
     const auto v = labels[b];
-    if (v < 0 || static_cast<std::size_t>(v) >= C)
-      throw label_out_of_range{};
+    if (v == ignore_label) return C;
+    if (v < 0 || static_cast<std::size_t>(v) >= C) throw label_out_of_range{};
     return static_cast<std::size_t>(v);
+  }
+  template <std::size_t B, std::size_t C, class Y>
+  static constexpr std::size_t rows_counted(const Y& labels) {
+    std::size_t n = 0;
+    for (std::size_t b = 0; b < B; ++b) n += label_at<C>(labels, b) != C;
+    return n;
   }
 
   template <class T, std::size_t C>
@@ -77,13 +91,17 @@ struct cross_entropy {
     using d = dims<L, Y>;
     const T* z = detail::stored_data(logits);
     T total{};
+    std::size_t counted = 0;
     for (std::size_t b = 0; b < d::B; ++b, z += d::C) {
+      const std::size_t label = label_at<d::C>(labels, b);
+      if (label == d::C) continue;
       const T m = row_max<T, d::C>(z);
       T s{};
       for (std::size_t c = 0; c < d::C; ++c) s += math::exp(z[c] - m);
-      total += m + math::log(s) - z[label_at<d::C>(labels, b)];
+      total += m + math::log(s) - z[label];
+      ++counted;
     }
-    out.flat(0) = total / static_cast<T>(d::B);
+    out.flat(0) = counted == 0 ? T{} : total / static_cast<T>(counted);
   }
 
   template <std::size_t K, bool Assign, class DX, class DY, class Out, class L, class Y>
@@ -91,16 +109,21 @@ struct cross_entropy {
     static_assert(K == 0, "ctgrad: cross_entropy: labels have no gradient (bind them with input<...>, not var<...>)");
     using T = typename Out::value_type;
     using d = dims<L, Y>;
-    const T scale = dy[0] / static_cast<T>(d::B);
+    const std::size_t counted = rows_counted<d::B, d::C>(labels);
+    const T scale = counted == 0 ? T{} : dy[0] / static_cast<T>(counted);
     const T* z = detail::stored_data(logits);
     T* g = dx.data();
     for (std::size_t b = 0; b < d::B; ++b, z += d::C, g += d::C) {
+      const std::size_t label = label_at<d::C>(labels, b);
+      if (label == d::C) {  // padding: no gradient
+        for (std::size_t c = 0; c < d::C; ++c) detail::put<Assign>(g[c], T{});
+        continue;
+      }
       const T m = row_max<T, d::C>(z);
       T e[d::C];
       T s{};
       for (std::size_t c = 0; c < d::C; ++c) s += (e[c] = math::exp(z[c] - m));
       const T inv = scale / s;
-      const std::size_t label = label_at<d::C>(labels, b);
       for (std::size_t c = 0; c < d::C; ++c) detail::put<Assign>(g[c], e[c] * inv - (c == label ? scale : T{}));
     }
   }

@@ -57,7 +57,7 @@ struct matmul_t {
   template <class Y, class A, class B>
   constexpr void forward(Y& y, const A& a, const B& b) const {
     using d = dims<A, B>;
-    detail::gemm<d::M, d::N, d::K, TA, TB, false>(detail::stored_data(a), detail::stored_data(b), y.data());
+    detail::gemm<TA, TB, false>(d::M, d::N, d::K, detail::stored_data(a), detail::stored_data(b), y.data());
   }
 
   template <std::size_t Kid, bool Assign, class DX, class DY, class Y, class A, class B>
@@ -66,13 +66,13 @@ struct matmul_t {
     constexpr std::size_t M = d::M, N = d::N, K = d::K;
     const auto* dc = detail::stored_data(dy);
     if constexpr (Kid == 0 && !TA)  // dA = dC op(B)^T
-      detail::gemm<M, K, N, false, !TB, !Assign>(dc, detail::stored_data(b), dx.data());
+      detail::gemm<false, !TB, !Assign>(M, K, N, dc, detail::stored_data(b), dx.data());
     else if constexpr (Kid == 0)  // A is stored [K,M]: dA = op(B) dC^T
-      detail::gemm<K, M, N, TB, true, !Assign>(detail::stored_data(b), dc, dx.data());
+      detail::gemm<TB, true, !Assign>(K, M, N, detail::stored_data(b), dc, dx.data());
     else if constexpr (!TB)  // dB = op(A)^T dC
-      detail::gemm<K, N, M, !TA, false, !Assign>(detail::stored_data(a), dc, dx.data());
+      detail::gemm<!TA, false, !Assign>(K, N, M, detail::stored_data(a), dc, dx.data());
     else  // B is stored [N,K]: dB = dC^T op(A)
-      detail::gemm<N, K, M, true, TA, !Assign>(dc, detail::stored_data(a), dx.data());
+      detail::gemm<true, TA, !Assign>(N, K, M, dc, detail::stored_data(a), dx.data());
   }
 };
 using matmul = matmul_t<>;

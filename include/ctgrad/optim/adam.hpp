@@ -50,11 +50,15 @@ class Adam {
       const T v_scale = static_cast<T>(1 / (1 - beta2_t_));
       auto& m = m_[leaf];
       auto& v = v_[leaf];
+      T* pp = p.data();
+      T* mp = m.data();
+      T* vp = v.data();
+      const T* gp = grad.data();
       for (std::size_t i = 0; i < p.size(); ++i) {
-        const T gi = grad.flat(i) + wd * p.flat(i);
-        m.flat(i) = b1 * m.flat(i) + (1 - b1) * gi;
-        v.flat(i) = b2 * v.flat(i) + (1 - b2) * gi * gi;
-        p.flat(i) -= step_size * m.flat(i) / (math::sqrt(v.flat(i) * v_scale) + eps);
+        const T gi = gp[i] + wd * pp[i];
+        mp[i] = b1 * mp[i] + (1 - b1) * gi;
+        vp[i] = b2 * vp[i] + (1 - b2) * gi * gi;
+        pp[i] -= step_size * mp[i] / (math::sqrt_nonnegative(vp[i] * v_scale) + eps);
       }
     });
   }

@@ -46,13 +46,15 @@ class SGD {
       using T = typename decltype(leaf)::value_type;
       const T lr = static_cast<T>(options.lr), wd = static_cast<T>(options.weight_decay);
       const T mu = static_cast<T>(options.momentum);
+      T* pp = p.data();
+      const T* gp = grad.data();
       if constexpr (std::is_void_v<Params>) {
-        for (std::size_t i = 0; i < p.size(); ++i) p.flat(i) -= lr * (grad.flat(i) + wd * p.flat(i));
+        for (std::size_t i = 0; i < p.size(); ++i) pp[i] -= lr * (gp[i] + wd * pp[i]);
       } else {
-        auto& v = velocity_[leaf];
+        T* vp = velocity_[leaf].data();
         for (std::size_t i = 0; i < p.size(); ++i) {
-          v.flat(i) = mu * v.flat(i) + (grad.flat(i) + wd * p.flat(i));
-          p.flat(i) -= lr * v.flat(i);
+          vp[i] = mu * vp[i] + (gp[i] + wd * pp[i]);
+          pp[i] -= lr * vp[i];
         }
       }
     });

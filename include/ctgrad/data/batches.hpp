@@ -1,0 +1,70 @@
+// Mini-batches of a split as tensors: images [B, D] as floats in [0, 1], labels [B] as int.
+//
+//   data::batches<64, 784> batches(d.train, seed);     // allocates its index once
+//   for (int epoch = 0; ...) {
+//     batches.shuffle(epoch);                          // a new order, from (seed, epoch)
+//     for (std::size_t i = 0; i < batches.count(); ++i) {
+//       std::size_t rows = batches.fill(i, x, y);      // no allocation
+//       ...
+//
+// The last batch keeps the remainder (60000 = 937 x 64 + 32): its missing rows are zeros
+// with the label ctgrad::ignore_label, which nn::cross_entropy leaves out of the loss and
+// its mean, so one compiled batch size serves every batch. fill() returns the real rows.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <numeric>
+#include <vector>
+
+#include "ctgrad/core/tensor.hpp"
+#include "ctgrad/data/mnist.hpp"
+#include "ctgrad/nn/random.hpp"
+#include "ctgrad/ops/cross_entropy.hpp"
+
+namespace ctgrad::data {
+
+template <std::size_t B, std::size_t D, class T = float>
+class batches {
+ public:
+  batches(const split& s, std::uint64_t seed) : split_(&s), seed_(seed), order_(s.count) {
+    require_pixels(s, D);
+    std::iota(order_.begin(), order_.end(), std::uint32_t{0});
+  }
+
+  std::size_t count() const { return (split_->count + B - 1) / B; }
+
+  // a fresh permutation for this epoch (Fisher-Yates), the same for the same (seed, epoch)
+  void shuffle(std::uint64_t epoch) {
+    std::iota(order_.begin(), order_.end(), std::uint32_t{0});
+    nn::random_engine rng(nn::stream_seed(seed_ ^ (0x9e3779b97f4a7c15ULL * (epoch + 1)), "shuffle"));
+    for (std::size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[rng.below(static_cast<std::uint32_t>(i))]);
+  }
+
+  // batch i into x and y; returns how many rows are real (B except maybe for the last)
+  std::size_t fill(std::size_t i, tensor<T, B, D>& x, tensor<int, B>& y) const {
+    const std::size_t first = i * B;
+    const std::size_t rows = first + B <= split_->count ? B : split_->count - first;
+    constexpr T scale = T(1) / T(255);
+    for (std::size_t r = 0; r < rows; ++r) {
+      const std::size_t item = order_[first + r];
+      const unsigned char* px = split_->image(item);
+      T* out = &x(r, 0);
+      for (std::size_t k = 0; k < D; ++k) out[k] = static_cast<T>(px[k]) * scale;
+      y(r) = split_->label(item);
+    }
+    for (std::size_t r = rows; r < B; ++r) {
+      T* out = &x(r, 0);
+      for (std::size_t k = 0; k < D; ++k) out[k] = T{};
+      y(r) = ignore_label;
+    }
+    return rows;
+  }
+
+ private:
+  const split* split_;
+  std::uint64_t seed_;
+  std::vector<std::uint32_t> order_;
+};
+
+}  // namespace ctgrad::data
