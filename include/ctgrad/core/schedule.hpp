@@ -40,13 +40,9 @@ struct path_append<path<P...>, I> {
 template <class Node, class Path>
 struct site {};  // the key of an impure node
 
+// the key of a node: its type if pure, else its type at its path
 template <class Node, class Path>
-constexpr auto key_of() {
-  if constexpr (is_pure<Node>)
-    return hana::type_c<Node>;
-  else
-    return hana::type_c<site<Node, Path>>;
-}
+using key_of = std::conditional_t<is_pure<Node>, Node, site<Node, Path>>;
 
 // One step of the schedule: a node, the path of (its first) occurrence, and the step
 // indices of its children.
@@ -73,63 +69,83 @@ constexpr std::size_t index_in(const keyed<Key, I>*) {
 template <class Key, class Index>
 concept indexed = requires(const Index* p) { index_in<Key>(p); };
 
-template <class Index, class Key, std::size_t I>
-struct index_insert;
-template <class... Keyed, class Key, std::size_t I>
-struct index_insert<key_index<Keyed...>, Key, I> {
-  using type = key_index<Keyed..., keyed<Key, I>>;
+// The steps found so far, a plain type list. The walk is made of class templates over
+// these lists, not of functions returning Hana tuples: each step used to append to a
+// hana::tuple through its generic machinery, which was most of an expression's compile time.
+template <class... S>
+struct step_list {
+  static constexpr std::size_t size = sizeof...(S);
 };
 
 template <class Index, class Steps>
-struct walk_state {
-  Steps steps;  // hana::tuple of hana::type<step<...>>, children first
-};
+struct walk_state {};
 
 template <class Node, std::size_t I>
 using child_t = typename std::remove_cvref_t<decltype(hana::at_c<I>(std::declval<typename Node::children_type&>()))>;
 
 template <class Node, class Path, class State>
-constexpr auto visit(State s);
+struct visit;
 
-template <class Node, class Path, class Index, class Steps, std::size_t... I>
-constexpr auto add_step(walk_state<Index, Steps> s, std::index_sequence<I...>) {
-  using S = step<Node, Path,
-                 index_in<typename decltype(key_of<child_t<Node, I>, typename path_append<Path, I>::type>())::type>(
-                     static_cast<const Index*>(nullptr))...>;
-  constexpr std::size_t n = decltype(hana::length(s.steps))::value;
-  using key = typename decltype(key_of<Node, Path>())::type;
-  auto steps = hana::append(s.steps, hana::type_c<S>);
-  return walk_state<typename index_insert<Index, key, n>::type, decltype(steps)>{steps};
-}
+// appends the step for Node (its children are visited already)
+template <class Node, class Path, class State, class Children = std::make_index_sequence<Node::arity>>
+struct add_step;
+template <class Node, class Path, class... Keyed, class... S, std::size_t... I>
+struct add_step<Node, Path, walk_state<key_index<Keyed...>, step_list<S...>>, std::index_sequence<I...>> {
+  using index = key_index<Keyed...>;
+  using new_step = step<Node, Path,
+                        index_in<key_of<child_t<Node, I>, typename path_append<Path, I>::type>>(
+                            static_cast<const index*>(nullptr))...>;
+  using type = walk_state<key_index<Keyed..., keyed<key_of<Node, Path>, sizeof...(S)>>, step_list<S..., new_step>>;
+};
 
+template <class Node, class Path, std::size_t I, class State, bool Done = (I == Node::arity)>
+struct visit_children {
+  using type = typename add_step<Node, Path, State>::type;
+};
 template <class Node, class Path, std::size_t I, class State>
-constexpr auto visit_children(State s) {
-  if constexpr (I == Node::arity)
-    return add_step<Node, Path>(s, std::make_index_sequence<Node::arity>{});
-  else
-    return visit_children<Node, Path, I + 1>(visit<child_t<Node, I>, typename path_append<Path, I>::type>(s));
-}
+struct visit_children<Node, Path, I, State, false> {
+  using after_child = typename visit<child_t<Node, I>, typename path_append<Path, I>::type, State>::type;
+  using type = typename visit_children<Node, Path, I + 1, after_child>::type;
+};
 
 template <class Node, class Path, class Index, class Steps>
-constexpr auto visit_state(walk_state<Index, Steps> s) {
-  if constexpr (indexed<typename decltype(key_of<Node, Path>())::type, Index>) {
-    return s;
-  } else if constexpr (Node::arity == 0) {
-    return add_step<Node, Path>(s, std::index_sequence<>{});
-  } else {
-    return visit_children<Node, Path, 0>(s);
+struct visit<Node, Path, walk_state<Index, Steps>> {
+  static constexpr auto next() {
+    if constexpr (indexed<key_of<Node, Path>, Index>)
+      return std::type_identity<walk_state<Index, Steps>>{};  // seen: merged
+    else
+      return std::type_identity<typename visit_children<Node, Path, 0, walk_state<Index, Steps>>::type>{};
   }
-}
-template <class Node, class Path, class State>
-constexpr auto visit(State s) {
-  return visit_state<Node, Path>(s);
-}
+  using type = typename decltype(next())::type;
+};
 
+template <class State>
+struct steps_in;
+template <class Index, class Steps>
+struct steps_in<walk_state<Index, Steps>> {
+  using type = Steps;
+};
 template <class Expr>
-using steps_of = decltype(visit<Expr, path<>>(walk_state<key_index<>, hana::tuple<>>{}).steps);
+using steps_of = typename steps_in<typename visit<Expr, path<>, walk_state<key_index<>, step_list<>>>::type>::type;
 
+// step I of a list: one indexed base per element, then a lookup by overload resolution
+template <std::size_t I, class S>
+struct indexed_step {};
+template <class Seq, class... S>
+struct step_table;
+template <std::size_t... I, class... S>
+struct step_table<std::index_sequence<I...>, S...> : indexed_step<I, S>... {};
+template <std::size_t I, class S>
+S step_lookup(const indexed_step<I, S>&);
+
+template <class Steps>
+struct step_table_of;
+template <class... S>
+struct step_table_of<step_list<S...>> {
+  using type = step_table<std::index_sequence_for<S...>, S...>;
+};
 template <class Steps, std::size_t I>
-using step_at = typename std::remove_cvref_t<decltype(hana::at_c<I>(std::declval<Steps&>()))>::type;
+using step_at = decltype(step_lookup<I>(std::declval<typename step_table_of<Steps>::type>()));
 
 // The node object at a path inside the root expression.
 template <class Path>
@@ -205,7 +221,7 @@ constexpr bool reads_child_once() {
 template <class Expr, class Wrt>
 struct schedule {
   using steps = steps_of<Expr>;
-  static constexpr std::size_t size = decltype(hana::length(std::declval<steps>()))::value;
+  static constexpr std::size_t size = steps::size;
   static constexpr std::size_t root = size - 1;
   template <std::size_t I>
   using step = step_at<steps, I>;

@@ -1,17 +1,14 @@
-// Trains an MLP on an MNIST-format dataset (Fashion-MNIST by default) and reports the test
-// accuracy. Run with --help for the options.
-//
-// The architecture and the batch size are compile-time types (the expression, its
-// workspace and its schedule follow from them); --model and --batch pick one of the
-// instantiations below. Data loading and set-up allocate; the training loop does not.
+// The trainer's pieces shared by its translation units: the options, and the training
+// and evaluation templates. Each model is instantiated in its own translation unit
+// (model_*.cpp), so they compile in parallel and no one compile holds them all.
+#pragma once
+
 #include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <unistd.h>
 
@@ -21,9 +18,9 @@
 #include <ctgrad/nn/serialize.hpp>
 #include <ctgrad/nn/summary.hpp>
 
-using namespace ctgrad;
+namespace trainer {
 
-namespace {
+using namespace ctgrad;
 
 constexpr std::size_t classes = 10;
 
@@ -45,120 +42,10 @@ struct options {
   bool quiet = false;
 };
 
-const char* usage = R"(usage: train [options]
 
-Trains a multi-layer perceptron on an MNIST-format dataset and prints the test accuracy.
-
-  --data DIR           directory with train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz],
-                       t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]
-                       (default /usr/share/datasets/fashion-mnist)
-  --model NAME         784-256-128-10 (default) or 784-128-10
-  --epochs N           passes over the training set (default 10; 0 with --load: evaluate only)
-  --batch B            32, 64 (default), 128 or 256
-  --optimizer NAME     adam (default) or sgd
-  --lr X               learning rate (default 0.001 for adam, 0.1 for sgd)
-  --momentum X         SGD momentum (default 0)
-  --lr-schedule NAME   constant or cosine (the learning rate falls to 0 over the epochs, epoch
-                       by epoch); default cosine for adam, constant for sgd
-  --loss NAME          cross-entropy (default) or squared (one-hot targets, as in the tutorial)
-  --seed S             initialisation and shuffling seed (default 1)
-  --threads T          1 (more threads are not supported yet)
-  --save FILE          write the trained weights to FILE
-  --load FILE          start from the weights in FILE (without --epochs: evaluate them)
-  --quiet              only the final accuracy
-  --help               this text
-
-Example: train --model 784-128-10 --optimizer sgd --lr 0.1 --batch 64 --epochs 10
-)";
-
-[[noreturn]] void usage_error(const std::string& what) {
-  std::fprintf(stderr, "train: %s\n(see train --help)\n", what.c_str());
-  std::exit(2);
-}
-
-double parse_number(const std::string& flag, const std::string& text, double lo, double hi) {
-  char* end = nullptr;
-  errno = 0;
-  const double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || errno != 0 || !std::isfinite(v))
-    usage_error(flag + " needs a number, got '" + text + "'");
-  if (v < lo || v > hi) usage_error(flag + " must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + text);
-  return v;
-}
-long parse_integer(const std::string& flag, const std::string& text, long lo, long hi) {
-  char* end = nullptr;
-  errno = 0;
-  const long v = std::strtol(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || errno != 0) usage_error(flag + " needs a whole number, got '" + text + "'");
-  if (v < lo || v > hi) usage_error(flag + " must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", got " + text);
-  return v;
-}
-
-options parse(int argc, char** argv) {
-  options o;
-  for (int i = 1; i < argc; ++i) {
-    std::string flag = argv[i], value;
-    const auto eq = flag.find('=');
-    const bool inline_value = flag.rfind("--", 0) == 0 && eq != std::string::npos;
-    if (inline_value) value = flag.substr(eq + 1), flag = flag.substr(0, eq);
-    auto next = [&]() -> std::string {
-      if (inline_value) return value;
-      if (i + 1 >= argc) usage_error(flag + " needs a value");
-      return argv[++i];
-    };
-    if (flag == "--help" || flag == "-h") {
-      std::fputs(usage, stdout);
-      std::exit(0);
-    } else if (flag == "--data") {
-      o.data = next();
-    } else if (flag == "--model") {
-      o.model = next();
-      if (o.model != "784-128-10" && o.model != "784-256-128-10")
-        usage_error("--model must be 784-128-10 or 784-256-128-10, got '" + o.model + "'");
-    } else if (flag == "--epochs") {
-      o.epochs = static_cast<int>(parse_integer(flag, next(), 0, 100000));
-      o.epochs_given = true;
-    } else if (flag == "--batch") {
-      o.batch = static_cast<std::size_t>(parse_integer(flag, next(), 1, 1 << 20));
-      if (o.batch != 32 && o.batch != 64 && o.batch != 128 && o.batch != 256)
-        usage_error("--batch must be 32, 64, 128 or 256 (batch sizes are compiled in), got " + std::to_string(o.batch));
-    } else if (flag == "--optimizer") {
-      o.optimizer = next();
-      if (o.optimizer != "sgd" && o.optimizer != "adam") usage_error("--optimizer must be sgd or adam, got '" + o.optimizer + "'");
-    } else if (flag == "--lr") {
-      o.lr = parse_number(flag, next(), 1e-12, 1e3);
-      o.lr_given = true;
-    } else if (flag == "--momentum") {
-      o.momentum = parse_number(flag, next(), 0, 0.9999);
-    } else if (flag == "--lr-schedule") {
-      o.schedule = next();
-      if (o.schedule != "constant" && o.schedule != "cosine")
-        usage_error("--lr-schedule must be constant or cosine, got '" + o.schedule + "'");
-    } else if (flag == "--loss") {
-      o.loss = next();
-      if (o.loss != "cross-entropy" && o.loss != "squared")
-        usage_error("--loss must be cross-entropy or squared, got '" + o.loss + "'");
-    } else if (flag == "--seed") {
-      o.seed = static_cast<std::uint64_t>(parse_integer(flag, next(), 0, 0x7fffffffffffffffL));
-    } else if (flag == "--threads") {
-      o.threads = static_cast<int>(parse_integer(flag, next(), 1, 1024));
-      if (o.threads != 1) usage_error("--threads: only 1 thread is supported so far");
-    } else if (flag == "--save") {
-      o.save = next();
-    } else if (flag == "--load") {
-      o.load = next();
-    } else if (flag == "--quiet") {
-      o.quiet = true;
-    } else {
-      usage_error("unknown option '" + std::string(argv[i]) + "'");
-    }
-  }
-  if (!o.lr_given && o.optimizer == "sgd") o.lr = 0.1;
-  if (o.schedule.empty()) o.schedule = o.optimizer == "adam" ? "cosine" : "constant";
-  if (o.momentum != 0 && o.optimizer != "sgd") usage_error("--momentum applies to --optimizer sgd");
-  if (!o.load.empty() && !o.epochs_given) o.epochs = 0;
-  return o;
-}
+// One function per model, each in its own translation unit.
+int run_784_128_10(const options& o, const data::dataset& d);
+int run_784_256_128_10(const options& o, const data::dataset& d);
 
 // A progress bar on a terminal; nothing between epoch lines otherwise.
 class progress {
@@ -340,31 +227,4 @@ int run(const options& o, const data::dataset& d) {
   return 0;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  const options o = parse(argc, argv);
-  try {
-    const auto load_start = std::chrono::steady_clock::now();
-    const data::dataset d = data::load_mnist(o.data, classes);
-    if (!o.quiet)
-      std::printf("%s: %zu training and %zu test images of %zux%zu, loaded in %.2f s\n", o.data.c_str(), d.train.count,
-                  d.test.count, d.train.rows, d.train.cols,
-                  std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count());
-    data::require_pixels(d.train, 784);
-    if (!o.quiet)
-      std::printf("model %s, batch %zu, %s lr %g (%s)%s, loss %s, %d epochs, seed %llu\n", o.model.c_str(), o.batch,
-                  o.optimizer.c_str(), o.lr, o.schedule.c_str(),
-                  o.optimizer == "sgd" && o.momentum != 0 ? (" momentum " + std::to_string(o.momentum)).c_str() : "",
-                  o.loss.c_str(), o.epochs, static_cast<unsigned long long>(o.seed));
-    if (o.model == "784-128-10") return run<nn::MLP<784, 128, 10>>(o, d);
-    return run<nn::MLP<784, 256, 128, 10>>(o, d);
-  } catch (const data::data_error& e) {
-    std::fprintf(stderr, "train: %s\n", e.what());
-  } catch (const nn::format_error& e) {
-    std::fprintf(stderr, "train: %s\n", e.what());
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "train: %s\n", e.what());
-  }
-  return 1;
-}
+}  // namespace trainer
