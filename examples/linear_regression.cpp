@@ -1,60 +1,25 @@
 // The tutorial's first training: learn y = x0 + 2*x1 + 4*x2 from three samples with one
 // Linear(3, 1) layer, squared loss, and per-sample SGD (lr 0.03, 3 epochs).
 //
-// train() is an ordinary constexpr function: the program runs it, and the compiler runs
-// it too, so the static_assert below checks that the training converges at compile time.
-#include <array>
+// The compiler runs the same training (tutorial_regression.hpp) and the static_asserts
+// below check, at compile time, that it converges.
 #include <cstdio>
 
-#include <ctgrad/ctgrad.hpp>
-
-using namespace ctgrad;
-
-namespace {
-
-constexpr double X[3][3] = {{1, 2, 3}, {2, 3, 7}, {5, 3, 1}};
-constexpr double target(const double (&x)[3]) { return x[0] + 2 * x[1] + 4 * x[2]; }
+#include "tutorial_regression.hpp"
 
 constexpr int epochs = 3;
-constexpr auto x = input<"x", double, 3>;
-constexpr auto y = input<"y", double, 1>;
-using Net = nn::Linear<3, 1, double>;
-
-struct result {
-  std::array<double, epochs> loss{};  // summed over the samples of each epoch
-  double first_prediction = 0;
-};
-
-constexpr result train(std::uint64_t seed) {
-  Net net{seed, nn::init::uniform01};  // the tutorial's random.random() weights
-  optim::SGD opt{0.03};
-  const auto loss = nn::squared_loss(net(x), y);
-  result r;
-  for (int epoch = 0; epoch < epochs; ++epoch) {
-    for (const auto& sample : X) {
-      const auto g = grad(loss, at(net, x = tensor<double, 3>{sample[0], sample[1], sample[2]},
-                                   y = tensor<double, 1>{target(sample)}));
-      r.loss[epoch] += g.value();
-      opt.step(net, g);
-    }
-  }
-  r.first_prediction = value(net(x), at(net, x = tensor<double, 3>{X[0][0], X[0][1], X[0][2]}))(0);
-  return r;
-}
-
 constexpr std::uint64_t seed = 2026;
+using Net = ctgrad::nn::Linear<3, 1, double>;
 
 // the whole training, run by the compiler
-constexpr result at_compile_time = train(seed);
+constexpr auto at_compile_time = tutorial::train<Net, epochs>(seed, 0.03);
 static_assert(at_compile_time.loss[epochs - 1] < at_compile_time.loss[0] / 100, "the loss did not fall");
 static_assert(at_compile_time.loss[epochs - 1] < 1.0, "the training did not converge");
 
-}  // namespace
-
 int main() {
-  const result r = train(seed);
+  const auto r = tutorial::train<Net, epochs>(seed, 0.03);
   for (int epoch = 0; epoch < epochs; ++epoch) std::printf("epoch%d, loss %.4f\n", epoch + 1, r.loss[epoch]);
-  std::printf("prediction for x = [1, 2, 3]: %.4f (target %.0f)\n", r.first_prediction, target(X[0]));
+  std::printf("prediction for x = [1, 2, 3]: %.4f (target %.0f)\n", r.first_prediction, tutorial::target(tutorial::X[0]));
   std::printf("at compile time:              %.4f (final loss %.4f)\n", at_compile_time.first_prediction,
               at_compile_time.loss[epochs - 1]);
   return r.loss[epochs - 1] < r.loss[0] ? 0 : 1;

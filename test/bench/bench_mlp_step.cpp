@@ -29,6 +29,26 @@ namespace {
 constexpr std::size_t B = 64, In = 784, H = 128, Out = 10;
 constexpr float lr = 0.1f;
 
+void sgd_update(float* w, const float* dw, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) w[i] -= lr * dw[i];
+}
+
+// the rest of the SGD update, the same in both hand-written steps: W2 and the biases
+template <class Hand>
+void update_bias(Hand& h) {
+  for (std::size_t j = 0; j < H; ++j) {
+    float s = 0;
+    for (std::size_t b = 0; b < B; ++b) s += h.dh[b][j];
+    h.b1[j] -= lr * s;
+  }
+  sgd_update(&h.w2[0][0], &h.dw2[0][0], Out * H);
+  for (std::size_t o = 0; o < Out; ++o) {
+    float s = 0;
+    for (std::size_t b = 0; b < B; ++b) s += h.dz[b][o];
+    h.b2[o] -= lr * s;
+  }
+}
+
 // The same step with the kernels ctgrad uses for the products.
 struct hand_kernels {
   float w1[H][In], b1[H], w2[Out][H], b2[Out];
@@ -53,18 +73,8 @@ struct hand_kernels {
     for (std::size_t b = 0; b < B; ++b)
       for (std::size_t j = 0; j < H; ++j) dh[b][j] = h[b][j] > 0 ? dh[b][j] : 0;
     gemm<true, false, false>(H, In, B, &dh[0][0], &x[0][0], &dw1[0][0]);  // dh^T x
-    for (std::size_t j = 0; j < H; ++j) {
-      for (std::size_t k = 0; k < In; ++k) w1[j][k] -= lr * dw1[j][k];
-      float s = 0;
-      for (std::size_t b = 0; b < B; ++b) s += dh[b][j];
-      b1[j] -= lr * s;
-    }
-    for (std::size_t o = 0; o < Out; ++o) {
-      for (std::size_t j = 0; j < H; ++j) w2[o][j] -= lr * dw2[o][j];
-      float s = 0;
-      for (std::size_t b = 0; b < B; ++b) s += dz[b][o];
-      b2[o] -= lr * s;
-    }
+    sgd_update(&w1[0][0], &dw1[0][0], H * In);
+    update_bias(*this);
   }
 };
 
@@ -128,19 +138,8 @@ struct hand_mlp {
         const float xk = x[b][k];
         for (std::size_t j = 0; j < H; ++j) dw1t[k][j] += xk * dh[b][j];
       }
-    for (std::size_t k = 0; k < In; ++k)
-      for (std::size_t j = 0; j < H; ++j) w1t[k][j] -= lr * dw1t[k][j];
-    for (std::size_t j = 0; j < H; ++j) {
-      float s = 0;
-      for (std::size_t b = 0; b < B; ++b) s += dh[b][j];
-      b1[j] -= lr * s;
-    }
-    for (std::size_t o = 0; o < Out; ++o) {
-      for (std::size_t j = 0; j < H; ++j) w2[o][j] -= lr * dw2[o][j];
-      float s = 0;
-      for (std::size_t b = 0; b < B; ++b) s += dz[b][o];
-      b2[o] -= lr * s;
-    }
+    sgd_update(&w1t[0][0], &dw1t[0][0], In * H);
+    update_bias(*this);
   }
 };
 

@@ -21,6 +21,8 @@
 #include <string>
 #include <vector>
 
+#include "ctgrad/io/read_file.hpp"
+
 namespace ctgrad::data {
 
 class data_error : public std::runtime_error {
@@ -43,18 +45,7 @@ struct idx_array {
 
 namespace detail {
 
-inline std::vector<unsigned char> read_all(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) throw data_error(path + ": cannot open: " + std::strerror(errno));
-  std::vector<unsigned char> bytes;
-  unsigned char chunk[1 << 16];
-  std::size_t n;
-  while ((n = std::fread(chunk, 1, sizeof chunk, f)) > 0) bytes.insert(bytes.end(), chunk, chunk + n);
-  const bool failed = std::ferror(f) != 0;
-  std::fclose(f);
-  if (failed) throw data_error(path + ": read error");
-  return bytes;
-}
+inline std::vector<unsigned char> read_all(const std::string& path) { return io::read_file<data_error>(path); }
 
 inline bool is_gzip(const std::vector<unsigned char>& b) { return b.size() >= 2 && b[0] == 0x1f && b[1] == 0x8b; }
 

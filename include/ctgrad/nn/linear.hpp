@@ -59,20 +59,26 @@ template <class Leaves, std::size_t In, std::size_t Out, fixed_string Name, clas
 using linear_result_t = typename linear_result<Leaves, In, Out, Name, std::remove_cvref_t<X>>::type;
 }  // namespace detail
 
+template <std::size_t In, std::size_t Out, class T, fixed_string Name>
+using linear_parameters = nn::parameter_set<typename detail::linear_leaves<In, Out, T, Name>::weight,
+                                            typename detail::linear_leaves<In, Out, T, Name>::bias>;
+
 template <std::size_t In, std::size_t Out, class T = float, fixed_string Name = "linear">
-class Linear {
+class Linear : public parameter_owner<linear_parameters<In, Out, T, Name>> {
   using leaves = detail::linear_leaves<In, Out, T, Name>;
 
  public:
   static constexpr std::size_t in_features = In, out_features = Out;
   static constexpr typename leaves::weight W{};
   static constexpr typename leaves::bias b{};
-  using parameter_set = nn::parameter_set<typename leaves::weight, typename leaves::bias>;
+  using parameter_set = linear_parameters<In, Out, T, Name>;
 
   // all parameters zero (e.g. before load())
   constexpr Linear() = default;
   // seeded initialisation (Kaiming-uniform weights and zero biases by default)
-  constexpr explicit Linear(std::uint64_t seed, init scheme = init::kaiming_uniform) { initialize(params_, seed, scheme); }
+  constexpr explicit Linear(std::uint64_t seed, init scheme = init::kaiming_uniform) {
+    initialize(this->params_, seed, scheme);
+  }
 
   // the layer applied to an expression of shape [In] or [B, In]
   template <ctgrad::detail::unary_operand X>
@@ -91,13 +97,6 @@ class Linear {
   constexpr detail::linear_result_t<leaves, In, Out, Name, X> operator()(const X& x) const {
     return apply(x);
   }
-
-  constexpr parameter_set& params() { return params_; }
-  constexpr const parameter_set& params() const { return params_; }
-  constexpr auto bindings() const { return params_.bindings(); }
-
- private:
-  parameter_set params_;
 };
 
 }  // namespace ctgrad::nn

@@ -62,10 +62,15 @@ struct mlp_layers<T, Sizes, std::index_sequence<I...>> {
 };
 }  // namespace detail
 
+namespace detail {
+template <class T, std::size_t... Sizes>
+using mlp_layers_of = mlp_layers<T, size_list<Sizes...>, std::make_index_sequence<sizeof...(Sizes) - 1>>;
+}
+
 template <class T, class Activation, std::size_t... Sizes>
-class basic_mlp {
+class basic_mlp : public parameter_owner<typename detail::mlp_layers_of<T, Sizes...>::parameter_set> {
   static_assert(sizeof...(Sizes) >= 2, "ctgrad: an MLP needs at least an input and an output size");
-  using layers = detail::mlp_layers<T, detail::size_list<Sizes...>, std::make_index_sequence<sizeof...(Sizes) - 1>>;
+  using layers = detail::mlp_layers_of<T, Sizes...>;
 
  public:
   static constexpr std::size_t depth = sizeof...(Sizes) - 1;  // number of Linear layers
@@ -92,7 +97,7 @@ class basic_mlp {
  public:
   constexpr basic_mlp() = default;  // all parameters zero (e.g. before load())
   constexpr explicit basic_mlp(std::uint64_t seed, init scheme = init::kaiming_uniform) {
-    initialize(params_, seed, scheme);
+    initialize(this->params_, seed, scheme);
   }
 
   // the network applied to an expression of shape [In] or [B, In]
@@ -115,13 +120,6 @@ class basic_mlp {
   constexpr auto operator()(const X& x) const -> decltype(apply(x)) {
     return apply(x);
   }
-
-  constexpr parameter_set& params() { return params_; }
-  constexpr const parameter_set& params() const { return params_; }
-  constexpr auto bindings() const { return params_.bindings(); }
-
- private:
-  parameter_set params_;
 };
 
 template <std::size_t... Sizes>

@@ -96,6 +96,19 @@ class parameter_set : detail::parameter_slot<L>... {
   constexpr bool operator==(const parameter_set&) const = default;
 };
 
+// What every model shares: it holds a parameter_set, exposes it as params(), and binds it
+// in at(model, ...). Linear and MLP derive from it; so can a model of your own.
+template <class P>
+class parameter_owner {
+ public:
+  constexpr P& params() { return params_; }
+  constexpr const P& params() const { return params_; }
+  constexpr auto bindings() const { return params_.bindings(); }
+
+ protected:
+  P params_;
+};
+
 namespace detail {
 template <class T>
 struct is_parameter_set : std::false_type {};

@@ -37,6 +37,7 @@
 #include <unistd.h>
 #endif
 
+#include "ctgrad/io/read_file.hpp"
 #include "ctgrad/nn/parameters.hpp"
 
 namespace ctgrad::nn {
@@ -182,19 +183,6 @@ std::uint64_t read_parameters(byte_reader& in, P& into) {
   return stored;
 }
 
-inline std::vector<unsigned char> read_file(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) throw format_error(path + ": cannot open for reading: " + std::strerror(errno));
-  std::vector<unsigned char> bytes;
-  unsigned char chunk[1 << 16];
-  std::size_t n;
-  while ((n = std::fread(chunk, 1, sizeof chunk, f)) > 0) bytes.insert(bytes.end(), chunk, chunk + n);
-  const bool failed = std::ferror(f) != 0;
-  std::fclose(f);
-  if (failed) throw format_error(path + ": read error");
-  return bytes;
-}
-
 }  // namespace detail
 
 // The weights of a model as bytes in the format above.
@@ -257,7 +245,7 @@ void save(const M& m, const std::string& path) {
 
 template <model M>
 void load(M& m, const std::string& path) {
-  from_bytes(m, detail::read_file(path), path);
+  from_bytes(m, io::read_file<format_error>(path), path);
 }
 
 }  // namespace ctgrad::nn
