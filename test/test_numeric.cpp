@@ -1,0 +1,80 @@
+// Numerical edge cases: values and gradients at the edges of each function's domain follow
+// IEEE arithmetic (documented in the README), never undefined behaviour, in float and
+// double, at run time and in constant expressions.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <ctgrad/ctgrad.hpp>
+#include <limits>
+
+using namespace ctgrad;
+
+namespace {
+template <class T>
+constexpr T inf = std::numeric_limits<T>::infinity();
+template <class T>
+constexpr T quiet_nan = std::numeric_limits<T>::quiet_NaN();
+}  // namespace
+
+TEST_CASE_TEMPLATE("log and sqrt at 0 and below", T, float, double) {
+  constexpr auto x = var<"x", T>;
+  const auto lg0 = grad(log(x), at(x = T(0)));
+  CHECK(lg0.value() == -inf<T>);
+  CHECK(lg0[x] == inf<T>);
+  const auto lgn = grad(log(x), at(x = T(-1)));
+  CHECK(std::isnan(lgn.value()));
+  const auto sq0 = grad(sqrt(x), at(x = T(0)));
+  CHECK(sq0.value() == T(0));
+  CHECK(sq0[x] == inf<T>);
+  const auto sqn = grad(sqrt(x), at(x = T(-4)));
+  CHECK(std::isnan(sqn.value()));
+  CHECK(std::isnan(sqn[x]));
+  static_assert(value(log(x), at(x = T(0))) == -inf<T>);
+  static_assert(value(sqrt(x), at(x = T(0))) == T(0));
+}
+
+TEST_CASE_TEMPLATE("exp overflows to infinity; tanh and sigmoid saturate with zero gradient", T, float, double) {
+  constexpr auto x = var<"x", T>;
+  const auto e = grad(exp(x), at(x = T(1000)));
+  CHECK(e.value() == inf<T>);
+  CHECK(e[x] == inf<T>);
+  const auto e0 = grad(exp(x), at(x = T(-1000)));
+  CHECK(e0.value() == T(0));
+  CHECK(e0[x] == T(0));
+  for (T v : {T(1000), T(-1000)}) {
+    const auto t = grad(tanh(x), at(x = v));
+    CHECK(t.value() == (v > 0 ? T(1) : T(-1)));
+    CHECK(t[x] == T(0));
+    const auto s = grad(sigmoid(x), at(x = v));
+    CHECK(s.value() == (v > 0 ? T(1) : T(0)));
+    CHECK(s[x] == T(0));
+    CHECK(!std::isnan(s[x]));
+  }
+  static_assert(grad(tanh(x), at(x = T(1000)))[x] == T(0));
+  static_assert(grad(sigmoid(x), at(x = T(-1000)))[x] == T(0));
+}
+
+TEST_CASE_TEMPLATE("NaN propagates to the value and every gradient it touches", T, float, double) {
+  constexpr auto x = var<"x", T>;
+  constexpr auto y = var<"y", T>;
+  const auto g = grad(exp(x) * y + relu(x) + square(y), at(x = quiet_nan<T>, y = T(2)));
+  CHECK(std::isnan(g.value()));
+  CHECK(std::isnan(g[x]));
+  CHECK(std::isnan(g[y]));  // y's gradient is exp(x) + 2y
+  constexpr auto w = var<"w", T, 3>;
+  const auto v = grad(sum(tanh(w)), at(w = tensor<T, 3>{T(1), quiet_nan<T>, T(-1)}));
+  CHECK(!std::isnan(v[w](0)));  // elementwise: only the NaN's own gradient is NaN
+  CHECK(std::isnan(v[w](1)));
+}
+
+TEST_CASE_TEMPLATE("cross_entropy with logits of 1e4", T, float, double) {
+  constexpr auto Z = var<"Z", T, 2, 3>;
+  constexpr auto labels = input<"labels", int, 2>;
+  const tensor<T, 2, 3> z{{T(1e4), T(-1e4), T(0)}, {T(-1e4), T(-1e4), T(1e4)}};
+  const auto g = grad(nn::cross_entropy(Z, labels), at(Z = z, labels = tensor<int, 2>{1, 2}));
+  CHECK(std::isfinite(g.value()));
+  CHECK(g.value() == doctest::Approx(1e4).epsilon(1e-4));  // row 0 is off by 2e4, row 1 right: mean 1e4
+  for (std::size_t i = 0; i < 6; ++i) CHECK(std::isfinite(g[Z].flat(i)));
+  CHECK(g[Z](0, 0) == doctest::Approx(0.5));
+  CHECK(g[Z](0, 1) == doctest::Approx(-0.5));
+}
