@@ -72,24 +72,30 @@ constexpr auto leaf_description() {
   return fixed_string("`") + Leaf::name + fixed_string("` ") + shape_string(typename Leaf::shape_type{});
 }
 
-template <class LA, class LB>
-constexpr bool name_clash() {
-  if constexpr (is_leaf<LA> && is_leaf<LB> && !std::is_same_v<LA, LB>)
-    return LA::name == LB::name;
+// the name of step I if it is a leaf, else nullptr
+template <class S, std::size_t I>
+constexpr const char* leaf_name() {
+  if constexpr (is_leaf<typename S::template node<I>>)
+    return S::template node<I>::name.c_str();
   else
-    return false;
+    return nullptr;
 }
-template <class S, std::size_t A, std::size_t... I>
-constexpr bool clashes_with_any(std::index_sequence<I...>) {
-  return (name_clash<typename S::template node<A>, typename S::template node<I>>() || ...);
-}
-// the first step whose leaf shares its name with a different leaf, or S::size
+// The first step whose leaf shares its name with a different leaf, or S::size. Steps are
+// distinct, so two leaf steps with one name are two different leaves. The names are
+// compared by constant evaluation: a template per pair of steps made this quadratic in
+// instantiations, most of the compile time of a 100-node expression.
 template <class S, std::size_t... A>
-constexpr std::size_t first_name_clash(std::index_sequence<A...> seq) {
-  constexpr bool clash[] = {clashes_with_any<S, A>(seq)..., false};
-  std::size_t i = 0;
-  while (i < S::size && !clash[i]) ++i;
-  return i;
+constexpr std::size_t first_name_clash(std::index_sequence<A...>) {
+  constexpr const char* names[] = {leaf_name<S, A>()..., nullptr};
+  auto same = [](const char* a, const char* b) {
+    while (*a && *a == *b) ++a, ++b;
+    return *a == *b;
+  };
+  for (std::size_t i = 0; i < S::size; ++i)
+    if (names[i])
+      for (std::size_t j = 0; j < S::size; ++j)
+        if (j != i && names[j] && same(names[i], names[j])) return i;
+  return S::size;
 }
 
 // The first leaf named in wrt(...) that the expression does not use (void: none).
@@ -324,6 +330,17 @@ class workspace {
   static constexpr const auto& node_at(const Expr& e) {
     return detail::at_path<typename step<I>::path_type>::get(e);
   }
+  // A step's operation. Most are empty types, made on the spot: only operations that carry
+  // data (a run-time exponent, say) are fetched from the expression object, because the
+  // walk down a step's path costs compile time in proportion to its depth.
+  template <std::size_t I>
+  static constexpr decltype(auto) op_at(const Expr& e) {
+    using Op = std::remove_cvref_t<decltype(std::declval<typename schedule::template node<I>>().op)>;
+    if constexpr (std::is_empty_v<Op>)
+      return Op{};
+    else
+      return (node_at<I>(e).op);
+  }
 
   // A step's value: a reference to stored data, or (fused steps) a lazy view by value.
   template <std::size_t I, class B>
@@ -351,7 +368,7 @@ class workspace {
   template <std::size_t P, std::size_t K, class B, std::size_t... J>
   constexpr auto lazy_adjoint(const Expr& e, const B& b, std::index_sequence<J...>) const {
     using N = typename schedule::template node<step<P>::children[K]>;
-    const auto& op = node_at<P>(e).op;
+    const auto op = op_at<P>(e);
     auto dy = adjoint_ref<P>(e, b);
     auto y = detail::as_view(value_ref<P>(e, b));
     return detail::lazy_adjoint<std::remove_cvref_t<decltype(op)>, K, typename N::value_type, typename N::shape_type,
@@ -363,7 +380,7 @@ class workspace {
   template <std::size_t I, class B, std::size_t... K>
   constexpr auto lazy_value(const Expr& e, const B& b, std::index_sequence<K...>) const {
     using N = typename schedule::template node<I>;
-    return node_at<I>(e).op.template lazy<typename N::value_type, typename N::shape_type>(
+    return op_at<I>(e).template lazy<typename N::value_type, typename N::shape_type>(
         detail::as_view(value_ref<step<I>::children[K]>(e, b))...);
   }
 
@@ -374,7 +391,7 @@ class workspace {
   template <std::size_t I, class B, std::size_t... K>
   constexpr void forward_step(const Expr& e, const B& b, std::index_sequence<K...>) {
     if constexpr (schedule::kind[I] >= 3 && !schedule::inlined[I])
-      node_at<I>(e).op.forward(detail::slot_at<I>(values_), value_ref<step<I>::children[K]>(e, b)...);
+      op_at<I>(e).forward(detail::slot_at<I>(values_), value_ref<step<I>::children[K]>(e, b)...);
   }
 
   template <class Seed>
@@ -410,7 +427,7 @@ class workspace {
     // a fused child's adjoint is computed where it is read, never written
     if constexpr (schedule::active[c] && !schedule::inlined[c]) {
       constexpr bool assign = schedule::edge_assigns[schedule::edge_offset[I] + K];
-      node_at<I>(e).op.template backward<K, assign>(detail::slot_at<c>(adjoints_), adjoint_ref<I>(e, b),
+      op_at<I>(e).template backward<K, assign>(detail::slot_at<c>(adjoints_), adjoint_ref<I>(e, b),
                                                      value_ref<I>(e, b), value_ref<step<I>::children[J]>(e, b)...);
     }
   }
