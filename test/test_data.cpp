@@ -39,7 +39,7 @@ std::vector<unsigned char> idx_bytes(unsigned char type, const std::vector<std::
 void write_raw(const std::string& path, const std::vector<unsigned char>& bytes) {
   std::FILE* f = std::fopen(path.c_str(), "wb");
   REQUIRE(f);
-  std::fwrite(bytes.data(), 1, bytes.size(), f);
+  if (!bytes.empty()) std::fwrite(bytes.data(), 1, bytes.size(), f);  // data() of an empty vector may be null
   std::fclose(f);
 }
 

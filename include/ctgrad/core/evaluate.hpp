@@ -72,29 +72,31 @@ constexpr auto leaf_description() {
   return fixed_string("`") + Leaf::name + fixed_string("` ") + shape_string(typename Leaf::shape_type{});
 }
 
-// the name of step I if it is a leaf, else nullptr
+// the name of step I if it is a leaf, else ""
 template <class S, std::size_t I>
 constexpr const char* leaf_name() {
   if constexpr (is_leaf<typename S::template node<I>>)
     return S::template node<I>::name.c_str();
   else
-    return nullptr;
+    return "";
 }
 // The first step whose leaf shares its name with a different leaf, or S::size. Steps are
 // distinct, so two leaf steps with one name are two different leaves. The names are
 // compared by constant evaluation: a template per pair of steps made this quadratic in
-// instantiations, most of the compile time of a 100-node expression.
+// instantiations, most of the compile time of a 100-node expression. (No pointer is
+// compared with null here: under -fsanitize=undefined GCC cannot fold that.)
 template <class S, std::size_t... A>
 constexpr std::size_t first_name_clash(std::index_sequence<A...>) {
-  constexpr const char* names[] = {leaf_name<S, A>()..., nullptr};
+  constexpr bool leaf[] = {is_leaf<typename S::template node<A>>..., false};
+  constexpr const char* names[] = {leaf_name<S, A>()..., ""};
   auto same = [](const char* a, const char* b) {
     while (*a && *a == *b) ++a, ++b;
     return *a == *b;
   };
   for (std::size_t i = 0; i < S::size; ++i)
-    if (names[i])
+    if (leaf[i])
       for (std::size_t j = 0; j < S::size; ++j)
-        if (j != i && names[j] && same(names[i], names[j])) return i;
+        if (j != i && leaf[j] && same(names[i], names[j])) return i;
   return S::size;
 }
 
