@@ -19,6 +19,8 @@
 #include <cstddef>
 #include <type_traits>
 
+#include "ctgrad/kernels/blas.hpp"
+
 namespace ctgrad::detail {
 
 template <bool TA, bool TB, bool Accumulate, class T>
@@ -122,60 +124,129 @@ inline void gemm_outer(std::size_t M, std::size_t N, std::size_t K, const T* a, 
   }
 }
 
-// b is [N,K]: c[i,j] = dot(row i of a, row j of b). A tile of 2 rows of a x 4 rows of b
-// keeps 8 vector accumulators, so 6 loads feed 8 FMAs.
-template <bool Accumulate, class T>
-inline void gemm_dots(std::size_t M, std::size_t N, std::size_t K, const T* a, const T* b, T* c) {
+// The large products: packed panels and a register-tiled micro-kernel (the GotoBLAS/BLIS
+// scheme). op(a) is copied in blocks of MR rows and op(b) in panels of NR columns, each laid
+// out in the order the micro-kernel reads it, zero-padded to whole tiles; so one kernel serves
+// every transpose form, and its inner loop is two vector loads and MR broadcasts feeding
+// 2 MR fused multiply-adds. An MC x KC block of a (64 KiB) stays in L2 while a KC x NR panel
+// of b (16 KiB) is reused from L1 by every MR-row block of it. Both live on the stack
+// (80 KiB, under Eigen's 128 KiB limit for stack temporaries): no allocation, no
+// thread-local storage.
+template <class T>
+struct gemm_blocking {
+  static constexpr std::size_t W = simd<T>::lanes;
+  static constexpr std::size_t NR = 2 * W;                                             // columns per tile
+  static constexpr std::size_t MR = simd_bytes == 64 ? 8 : simd_bytes == 32 ? 6 : 4;  // rows per tile
+  static constexpr std::size_t KC = 16384 / (NR * sizeof(T));                          // b panel: 16 KiB
+  static constexpr std::size_t MC = 65536 / (KC * sizeof(T)) / MR * MR;                // a block: <= 64 KiB
+};
+
+// c tile (+)= a panel [kc x MR] times b panel [kc x NR]; rows/cols: how much of the tile is
+// real. TransC: c is stored transposed (element (r, j) at c[j ldc + r]).
+template <bool TransC, class T>
+inline void gemm_micro(std::size_t kc, const T* __restrict ap, const T* __restrict bp, T* __restrict c,
+                       std::size_t ldc, std::size_t rows, std::size_t cols, bool accumulate) {
   using S = simd<T>;
   using V = typename S::type;
-  constexpr std::size_t RI = 2, RJ = 4, W = S::lanes;
-  const std::size_t full_i = M - M % RI, full_j = N - N % RJ, full_k = K - K % W;
-  auto store = [&](std::size_t i, std::size_t j, T v) { c[i * N + j] = Accumulate ? c[i * N + j] + v : v; };
-  auto tail = [&](const T* x, const T* y) {
-    T s{};
-    for (std::size_t k = full_k; k < K; ++k) s += x[k] * y[k];
-    return s;
-  };
-  auto one = [&](const T* x, const T* y) {
-    V acc = {};
-    for (std::size_t k = 0; k < full_k; k += W) acc += S::load(x + k) * S::load(y + k);
-    return S::sum(acc) + tail(x, y);
-  };
-  for (std::size_t i0 = 0; i0 < full_i; i0 += RI) {
-    const T* a0 = a + i0 * K;
-    for (std::size_t j0 = 0; j0 < full_j; j0 += RJ) {
-      const T* b0 = b + j0 * K;
-      V acc[RI][RJ] = {};
-      for (std::size_t k = 0; k < full_k; k += W) {
-        V av[RI], bv[RJ];
-        for (std::size_t ri = 0; ri < RI; ++ri) av[ri] = S::load(a0 + ri * K + k);
-        for (std::size_t rj = 0; rj < RJ; ++rj) bv[rj] = S::load(b0 + rj * K + k);
-        for (std::size_t ri = 0; ri < RI; ++ri)
-          for (std::size_t rj = 0; rj < RJ; ++rj) acc[ri][rj] += av[ri] * bv[rj];
-      }
-      for (std::size_t ri = 0; ri < RI; ++ri)
-        for (std::size_t rj = 0; rj < RJ; ++rj)
-          store(i0 + ri, j0 + rj, S::sum(acc[ri][rj]) + tail(a0 + ri * K, b0 + rj * K));
+  using G = gemm_blocking<T>;
+  constexpr std::size_t MR = G::MR, W = G::W, NR = G::NR;
+  V acc[MR][2] = {};
+  for (std::size_t k = 0; k < kc; ++k, ap += MR, bp += NR) {
+    const V b0 = S::load(bp), b1 = S::load(bp + W);
+#pragma GCC unroll 16  // the tile must live in registers, also at -O2
+    for (std::size_t r = 0; r < MR; ++r) {
+      const T x = ap[r];
+      acc[r][0] += x * b0;
+      acc[r][1] += x * b1;
     }
-    for (std::size_t j = full_j; j < N; ++j)
-      for (std::size_t ri = 0; ri < RI; ++ri) store(i0 + ri, j, one(a0 + ri * K, b + j * K));
   }
-  for (std::size_t i = full_i; i < M; ++i)
-    for (std::size_t j = 0; j < N; ++j) store(i, j, one(a + i * K, b + j * K));
+  if (!TransC && rows == MR && cols == NR) {
+#pragma GCC unroll 16
+    for (std::size_t r = 0; r < MR; ++r) {
+      T* cr = c + r * ldc;
+      if (accumulate) {
+        acc[r][0] += S::load(cr);
+        acc[r][1] += S::load(cr + W);
+      }
+      S::store(cr, acc[r][0]);
+      S::store(cr + W, acc[r][1]);
+    }
+  } else {  // an edge tile (or a transposed one): only the real part is written
+    T tile[MR][NR];
+    for (std::size_t r = 0; r < MR; ++r) {
+      S::store(tile[r], acc[r][0]);
+      S::store(tile[r] + W, acc[r][1]);
+    }
+    for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t j = 0; j < cols; ++j) {
+        T& out = TransC ? c[j * ldc + r] : c[r * ldc + j];
+        out = accumulate ? out + tile[r][j] : tile[r][j];
+      }
+  }
 }
+
+// TransC: c is [N,M] and receives the product transposed
+template <bool TA, bool TB, bool Accumulate, bool TransC = false, class T>
+inline void gemm_packed(std::size_t M, std::size_t N, std::size_t K, const T* a, const T* b, T* c) {
+  using G = gemm_blocking<T>;
+  constexpr std::size_t MR = G::MR, NR = G::NR, KC = G::KC, MC = G::MC;
+  if constexpr (!TransC) {
+    // few columns and many rows: c^T = op(b)^T op(a)^T fills whole tiles (e.g. logits [64,10])
+    if (2 * N <= NR && M >= NR) {
+      gemm_packed<!TB, !TA, Accumulate, true>(N, M, K, b, a, c);
+      return;
+    }
+  }
+  const std::size_t ldc = TransC ? M : N;
+  alignas(64) T a_pack[MC * KC];
+  alignas(64) T b_pack[KC * NR];
+  for (std::size_t pc = 0; pc < K; pc += KC) {
+    const std::size_t kc = K - pc < KC ? K - pc : KC;
+    const bool accumulate = Accumulate || pc > 0;
+    for (std::size_t ic = 0; ic < M; ic += MC) {
+      const std::size_t mc = M - ic < MC ? M - ic : MC;
+      // a: block p holds op(a)[ic + p MR + r, pc + k] at [p][k][r]
+      for (std::size_t p = 0; p * MR < mc; ++p) {
+        T* dst = a_pack + p * MR * kc;
+        const std::size_t i0 = ic + p * MR, rows = mc - p * MR < MR ? mc - p * MR : MR;
+        for (std::size_t r = 0; r < rows; ++r)
+          for (std::size_t k = 0; k < kc; ++k) dst[k * MR + r] = TA ? a[(pc + k) * M + i0 + r] : a[(i0 + r) * K + pc + k];
+        for (std::size_t r = rows; r < MR; ++r)
+          for (std::size_t k = 0; k < kc; ++k) dst[k * MR + r] = T{};
+      }
+      for (std::size_t j0 = 0; j0 < N; j0 += NR) {
+        // b: the panel op(b)[pc + k, j0 + j] at [k][j]
+        const std::size_t cols = N - j0 < NR ? N - j0 : NR;
+        for (std::size_t k = 0; k < kc; ++k) {
+          T* row = b_pack + k * NR;
+          for (std::size_t j = 0; j < cols; ++j) row[j] = TB ? b[(j0 + j) * K + pc + k] : b[(pc + k) * N + j0 + j];
+          for (std::size_t j = cols; j < NR; ++j) row[j] = T{};
+        }
+        for (std::size_t p = 0; p * MR < mc; ++p) {
+          const std::size_t rows = mc - p * MR < MR ? mc - p * MR : MR;
+          const std::size_t i = ic + p * MR;
+          gemm_micro<TransC>(kc, a_pack + p * MR * kc, b_pack, TransC ? c + j0 * ldc + i : c + i * ldc + j0, ldc, rows, cols,
+                             accumulate);
+        }
+      }
+    }
+  }
+}
+
+inline constexpr std::size_t gemm_small = 32 * 32 * 32;
 
 template <bool TA, bool TB, bool Accumulate, class T>
 constexpr void gemm(std::size_t M, std::size_t N, std::size_t K, const T* a, const T* b, T* c) {
   if (std::is_constant_evaluated() || !std::is_floating_point_v<T>) {
     gemm_plain<TA, TB, Accumulate>(M, N, K, a, b, c);
+  } else if (gemm_blas<TA, TB, Accumulate>(M, N, K, a, b, c)) {
+    return;
   } else if (K == 1) {  // an outer product: [M,1] and [1,M] are the same memory
     gemm_outer<false, Accumulate>(M, N, 1, a, b, c);
-  } else if constexpr (!TB) {
+  } else if (!TB && M * N * K < gemm_small) {  // packing would cost more than it saves
     gemm_outer<TA, Accumulate>(M, N, K, a, b, c);
-  } else if constexpr (!TA) {
-    gemm_dots<Accumulate>(M, N, K, a, b, c);
   } else {
-    gemm_plain<TA, TB, Accumulate>(M, N, K, a, b, c);  // a^T b^T: no layer needs it
+    gemm_packed<TA, TB, Accumulate>(M, N, K, a, b, c);
   }
 }
 
