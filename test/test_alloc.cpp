@@ -5,6 +5,7 @@
 
 #include <ctgrad/ctgrad.hpp>
 #include <ctgrad/data/batches.hpp>
+#include <ctgrad/parallel/data_parallel.hpp>
 
 #include "alloc_counter.hpp"
 
@@ -79,6 +80,26 @@ int main() {
       adam->step(*net, train_ws->grad(xent, at(*net, X = *x, labels = y)));
     }
   });
+  // two threads, 32 rows each: the pool and the workspaces are made once; a step (fill on
+  // each thread, grad, the sum over the threads, SGD) then allocates nothing, on any thread
+  constexpr auto Xh = input<"X", float, 32, 784>;
+  constexpr auto labels_h = input<"labels", int, 32>;
+  thread_pool pool{2};
+  data_parallel dp{pool, *net, nn::cross_entropy(Net::apply(Xh), labels_h)};
+  data::batches<32, 784> halves(s, 1);
+  auto xs = std::make_unique<tensor<float, 32, 784>[]>(2);
+  auto ys = std::make_unique<tensor<int, 32>[]>(2);
+  auto epoch = [&] {
+    halves.shuffle(1);
+    for (std::size_t i = 0; 2 * i < halves.count(); ++i)
+      sgd->step(*net, dp.grad([&](std::size_t t) {
+        const std::size_t index = 2 * i + t;
+        const std::size_t rows = index < halves.count() ? halves.fill(index, xs[t], ys[t]) : 0;
+        return shard(static_cast<double>(rows), at(*net, Xh = xs[t], labels_h = ys[t]));
+      }));
+  };
+  epoch();  // the first run: each thread's first touch of its stack
+  expect_zero("an epoch on two threads: data_parallel + SGD", epoch);
   sink = net->params()[Net::layer<0>::W](0, 0);
   (void)sink;
   std::printf("%s\n", failures == 0 ? "no allocations" : "FAILED: allocations found");

@@ -47,3 +47,126 @@ TEST_CASE("two threads with their own workspaces give the results of one") {
   CHECK(first == alone);
   CHECK(second == alone);
 }
+
+// ctgrad::thread_pool and ctgrad::data_parallel: the batch split over threads
+#include <ctgrad/parallel/data_parallel.hpp>
+#include <atomic>
+#include <stdexcept>
+
+TEST_CASE("thread_pool runs every index once per run, many times, and passes exceptions on") {
+  thread_pool pool{3};
+  CHECK(pool.size() == 3);
+  std::vector<std::atomic<int>> hits(3);
+  for (int r = 0; r < 2000; ++r) pool.run([&](std::size_t t) { hits[t].fetch_add(1); });
+  for (auto& h : hits) CHECK(h.load() == 2000);
+  CHECK_THROWS_WITH_AS(pool.run([](std::size_t t) {
+    if (t == 2) throw std::runtime_error("from thread 2");
+  }),
+                       "from thread 2", std::runtime_error);
+  int after = 0;  // still usable after an exception
+  pool.run([&](std::size_t t) {
+    if (t == 0) after = 1;
+  });
+  CHECK(after == 1);
+  CHECK_THROWS_AS(thread_pool{0}, std::invalid_argument);
+}
+
+namespace {
+constexpr auto X2 = input<"X", float, 4, 32>;
+constexpr auto labels2 = input<"labels", int, 4>;
+const auto shard_loss = nn::cross_entropy(Net::apply(X2), labels2);
+
+// rows [first, first + 4) of x and y as one shard's inputs
+struct shard_data {
+  tensor<float, 4, 32> x{};
+  tensor<int, 4> y{};
+  shard_data(const tensor<float, 8, 32>& xs, const tensor<int, 8>& ys, std::size_t first) {
+    for (std::size_t r = 0; r < 4; ++r) {
+      for (std::size_t c = 0; c < 32; ++c) x(r, c) = xs(first + r, c);
+      y(r) = ys(first + r);
+    }
+  }
+};
+
+template <class G1, class G2>
+float largest_difference(const Net& net, const G1& a, const G2& b) {
+  float worst = 0;
+  net.params().for_each([&](auto leaf, auto&) {
+    const auto& ta = a.as_tensor(leaf);
+    const auto& tb = b.as_tensor(leaf);
+    for (std::size_t i = 0; i < ta.size(); ++i) worst = std::max(worst, std::abs(ta.flat(i) - tb.flat(i)));
+  });
+  return worst;
+}
+}  // namespace
+
+TEST_CASE("data_parallel: two shards of 4 rows give the gradient of the batch of 8") {
+  Net net{5};
+  tensor<float, 8, 32> x;
+  for (std::size_t i = 0; i < x.size(); ++i) x.flat(i) = static_cast<float>((i * 53) % 97) / 97.0f - 0.3f;
+  const tensor<int, 8> y{3, 1, 2, 0, 0, 2, 1, 3};
+  const shard_data s[2] = {{x, y, 0}, {x, y, 4}};
+  const auto whole = grad(loss, at(net, X = x, labels = y));
+
+  for (std::size_t threads : {1u, 2u}) {
+    CAPTURE(threads);
+    thread_pool pool{threads};
+    data_parallel dp{pool, net, shard_loss};
+    if (threads == 2) {
+      const auto& g = dp.grad([&](std::size_t t) { return shard(4, at(net, X2 = s[t].x, labels2 = s[t].y)); });
+      CHECK(g.value() == doctest::Approx(whole.value()).epsilon(1e-6));
+      CHECK(largest_difference(net, g, whole) < 1e-6f);
+      CHECK(g[Net::layer<1>::b].size() == 4);
+    } else {  // one thread, one shard: the workspace's own gradients of the first half
+      const auto half = grad(shard_loss, at(net, X2 = s[0].x, labels2 = s[0].y));
+      const auto& g = dp.grad([&](std::size_t) { return shard(4, at(net, X2 = s[0].x, labels2 = s[0].y)); });
+      CHECK(g.value() == half.value());
+      CHECK(largest_difference(net, g, half) == 0.0f);
+    }
+  }
+}
+
+TEST_CASE("data_parallel: shards weighted by their rows; an empty shard is skipped; an optimizer takes the sum") {
+  Net net{6};
+  tensor<float, 8, 32> x;
+  for (std::size_t i = 0; i < x.size(); ++i) x.flat(i) = static_cast<float>((i * 29) % 89) / 89.0f;
+  const tensor<int, 8> y{1, 1, 0, 2, 3, 0, 2, 1};
+  shard_data s[2] = {{x, y, 0}, {x, y, 4}};
+  // shard 1 has one real row, the rest padding (ignore_label)
+  for (std::size_t r = 1; r < 4; ++r) s[1].y(r) = ignore_label;
+  tensor<int, 8> y5 = y;
+  for (std::size_t r = 5; r < 8; ++r) y5(r) = ignore_label;
+  const auto whole = grad(loss, at(net, X = x, labels = y5));  // the mean over 5 rows
+
+  thread_pool pool{2};
+  data_parallel dp{pool, net, shard_loss};
+  const auto& g = dp.grad([&](std::size_t t) { return shard(t == 0 ? 4 : 1, at(net, X2 = s[t].x, labels2 = s[t].y)); });
+  CHECK(g.value() == doctest::Approx(whole.value()).epsilon(1e-6));
+  CHECK(largest_difference(net, g, whole) < 1e-6f);
+
+  // shard 1 empty: only shard 0 counts (and its padding-free gradient is shard 0's own)
+  const auto first = grad(shard_loss, at(net, X2 = s[0].x, labels2 = s[0].y));
+  const auto& g0 = dp.grad([&](std::size_t t) { return shard(t == 0 ? 4 : 0, at(net, X2 = s[t].x, labels2 = s[t].y)); });
+  CHECK(dp.weight_of(1) == 0);
+  CHECK(largest_difference(net, g0, first) < 1e-7f);
+
+  // no rows at all: a zero gradient, and a step that changes nothing
+  const auto& none = dp.grad([&](std::size_t t) { return shard(0, at(net, X2 = s[t].x, labels2 = s[t].y)); });
+  CHECK(none.value() == 0.0f);
+  const Net before = net;
+  optim::SGD sgd{0.5};
+  sgd.step(net, none);
+  CHECK(net.params() == before.params());
+
+  // and a real step equals the step with the whole batch's gradient
+  Net twin = net;
+  const auto& g2 = dp.grad([&](std::size_t t) { return shard(t == 0 ? 4 : 1, at(net, X2 = s[t].x, labels2 = s[t].y)); });
+  sgd.step(net, g2);
+  sgd.step(twin, grad(loss, at(twin, X = x, labels = y5)));
+  float worst = 0;
+  net.params().for_each([&](auto leaf, auto& p) {
+    const auto& q = twin.params()[leaf];
+    for (std::size_t i = 0; i < p.size(); ++i) worst = std::max(worst, std::abs(p.flat(i) - q.flat(i)));
+  });
+  CHECK(worst < 1e-6f);
+}

@@ -252,6 +252,10 @@ class workspace {
     return gradients<workspace, false>(*this);
   }
 
+  using gradients_type = gradients<workspace, false>;
+  // the gradients of the last grad()/vjp() call, again
+  constexpr gradients_type gradients_view() const { return gradients_type(*this); }
+
   // Vector-Jacobian product: seed has e's shape and plays the role of d(loss)/d(e).
   template <class Seed, binding_set B>
   constexpr gradients<workspace, false> vjp(const Expr& e, const Seed& seed, const B& b) {

@@ -1,0 +1,147 @@
+// A training step on several threads: the batch is split into shards, each thread takes
+// the gradient of the loss on its shard in its own workspace, and the threads then add
+// the shards' gradients together, each thread a slice of every parameter.
+//
+//   thread_pool pool{2};
+//   data_parallel dp{pool, net, shard_loss};          // shard_loss: the loss for one shard
+//   const auto& g = dp.grad([&](std::size_t t) {      // runs on thread t
+//     const std::size_t rows = batches.fill(2 * i + t, x[t], y[t]);
+//     return shard(rows, at(net, X = x[t], labels = y[t]));
+//   });
+//   opt.step(net, g);                                  // like the gradients of one grad()
+//
+// The result is the weighted mean sum_t w_t g_t / sum_t w_t (and the same of the values):
+// for a loss that is a mean over the rows (cross_entropy, mse), weighting each shard by
+// its row count gives exactly the gradient of the whole batch, up to summation order. A
+// shard of weight 0 is not evaluated (a short last batch); if every weight is 0 the
+// gradient is zero. With one thread nothing is copied: the gradients are the workspace's.
+//
+// Allocation happens once, in the constructor (one workspace per thread).
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "ctgrad/core/evaluate.hpp"
+#include "ctgrad/nn/parameters.hpp"
+#include "ctgrad/parallel/thread_pool.hpp"
+
+namespace ctgrad {
+
+// One shard's bindings and its weight in the mean
+template <class B>
+struct weighted_shard {
+  double weight;
+  B bindings;
+};
+template <class B>
+constexpr weighted_shard<B> shard(double weight, B bindings) {
+  return {weight, std::move(bindings)};
+}
+
+template <nn::model Model, class Loss>
+class data_parallel {
+  using params_t = nn::parameters_of<Model>;
+  using workspace_t = workspace<Loss>;
+  using value_t = decltype(std::declval<const workspace_t&>().scalar_value());
+
+ public:
+  // The summed gradients: what an optimizer step reads (contains, as_tensor, [], value)
+  class gradients {
+   public:
+    template <class Leaf>
+    static constexpr bool contains(const Leaf& = {}) {
+      return workspace_t::gradients_type::template contains<Leaf>();
+    }
+    template <class Leaf>
+    const auto& as_tensor(const Leaf& leaf) const {
+      return owner_->direct_ ? owner_->spaces_[0]->gradients_view().as_tensor(leaf) : sum_[leaf];
+    }
+    template <class Leaf>
+    decltype(auto) operator[](const Leaf& leaf) const {
+      if constexpr (Leaf::shape_type::rank == 0)
+        return as_tensor(leaf).flat(0);
+      else
+        return as_tensor(leaf);
+    }
+    value_t value() const { return value_; }
+
+   private:
+    friend data_parallel;
+    const data_parallel* owner_ = nullptr;
+    params_t sum_{};
+    value_t value_{};
+  };
+
+  data_parallel(thread_pool& pool, const Model&, const Loss& loss)
+      : pool_(pool), loss_(loss), weights_(pool.size()), values_(pool.size()) {
+    for (std::size_t t = 0; t < pool.size(); ++t) spaces_.push_back(std::make_unique<workspace_t>());
+    result_ = std::make_unique<gradients>();
+    result_->owner_ = this;
+  }
+
+  std::size_t shards() const { return pool_.size(); }
+  // thread t's workspace, e.g. for stored_value(logits) of its shard after grad()
+  const workspace_t& workspace_of(std::size_t t) const { return *spaces_[t]; }
+  // the weight shard t had in the last grad()
+  double weight_of(std::size_t t) const { return weights_[t]; }
+
+  // bind(t) -> shard(weight, bindings), called on thread t
+  template <class Bind>
+  const gradients& grad(Bind&& bind) {
+    pool_.run([&](std::size_t t) {
+      auto s = bind(t);
+      weights_[t] = s.weight;
+      if (s.weight != 0) values_[t] = static_cast<double>(spaces_[t]->grad(loss_, s.bindings).value());
+    });
+    double total = 0;
+    for (double w : weights_) total += w;
+    direct_ = pool_.size() == 1 && total != 0;
+    if (direct_) {
+      result_->value_ = static_cast<value_t>(values_[0]);
+      return *result_;
+    }
+    double value = 0;
+    for (std::size_t t = 0; t < weights_.size(); ++t)
+      if (weights_[t] != 0) value += weights_[t] / total * values_[t];
+    result_->value_ = static_cast<value_t>(value);
+    pool_.run([&](std::size_t t) { reduce(t, total); });
+    return *result_;
+  }
+
+ private:
+  // thread t adds up its slice of every parameter's gradient over the shards
+  void reduce(std::size_t t, double total) {
+    const std::size_t n_threads = pool_.size();
+    result_->sum_.for_each([&](auto leaf, auto& out) {
+      using T = typename std::remove_cvref_t<decltype(out)>::value_type;
+      const std::size_t n = out.size(), begin = n * t / n_threads, end = n * (t + 1) / n_threads;
+      T* o = out.data();
+      bool first = true;
+      for (std::size_t s = 0; s < weights_.size(); ++s) {
+        if (weights_[s] == 0) continue;
+        const T w = static_cast<T>(weights_[s] / total);
+        const T* g = spaces_[s]->gradients_view().as_tensor(leaf).data();
+        if (first)
+          for (std::size_t i = begin; i < end; ++i) o[i] = w * g[i];
+        else
+          for (std::size_t i = begin; i < end; ++i) o[i] += w * g[i];
+        first = false;
+      }
+      if (first)
+        for (std::size_t i = begin; i < end; ++i) o[i] = T{};
+    });
+  }
+
+  thread_pool& pool_;
+  Loss loss_;
+  std::vector<std::unique_ptr<workspace_t>> spaces_;
+  std::vector<double> weights_, values_;
+  std::unique_ptr<gradients> result_;
+  bool direct_ = false;
+};
+
+}  // namespace ctgrad

@@ -1,0 +1,114 @@
+// A fixed set of threads that run one task on every thread, again and again, without
+// allocating or creating threads per task: made once, then `run` per training step.
+//
+//   ctgrad::thread_pool pool{2};              // the calling thread plus one worker
+//   pool.run([&](std::size_t t) { ... });     // t = 0 (the caller) .. pool.size() - 1
+//
+// run() returns when every thread has finished; the first exception a task throws is
+// rethrown there. Between tasks a worker spins briefly (a step is a few hundred
+// microseconds; a sleep and wake-up would cost a noticeable share of it), then sleeps
+// on an atomic wait. One run() at a time: the pool is not itself reentrant.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+namespace ctgrad {
+
+class thread_pool {
+ public:
+  explicit thread_pool(std::size_t threads) : size_(threads) {
+    if (threads == 0) throw std::invalid_argument("ctgrad: thread_pool: needs at least one thread, got 0");
+    workers_.reserve(threads - 1);
+    for (std::size_t t = 1; t < threads; ++t) workers_.emplace_back([this, t] { work(t); });
+  }
+  thread_pool(const thread_pool&) = delete;
+  thread_pool& operator=(const thread_pool&) = delete;
+  ~thread_pool() {
+    stop_.store(true, std::memory_order_relaxed);
+    generation_.fetch_add(1, std::memory_order_release);
+    generation_.notify_all();
+    for (auto& w : workers_) w.join();
+  }
+
+  std::size_t size() const { return size_; }
+
+  // f(t) on every thread t; the calling thread is t = 0
+  template <class F>
+  void run(F&& f) {
+    using Fn = std::remove_reference_t<F>;
+    task_ = {static_cast<void*>(std::addressof(f)), [](void* p, std::size_t t) { (*static_cast<Fn*>(p))(t); }};
+    error_ = nullptr;
+    remaining_.store(size_ - 1, std::memory_order_relaxed);
+    generation_.fetch_add(1, std::memory_order_release);
+    generation_.notify_all();
+    invoke(0);
+    for (unsigned spins = 0;;) {
+      const std::size_t left = remaining_.load(std::memory_order_acquire);
+      if (left == 0) break;
+      if (++spins < spin_limit)
+        pause();
+      else
+        remaining_.wait(left, std::memory_order_acquire);
+    }
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  static constexpr unsigned spin_limit = 1u << 14;  // about a tenth of a millisecond
+
+  static void pause() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+  }
+
+  struct task {
+    void* object = nullptr;
+    void (*call)(void*, std::size_t) = nullptr;
+  };
+
+  void invoke(std::size_t t) {
+    try {
+      task_.call(task_.object, t);
+    } catch (...) {
+      std::lock_guard lock(error_mutex_);
+      if (!error_) error_ = std::current_exception();
+    }
+  }
+
+  void work(std::size_t t) {
+    std::size_t seen = 0;
+    for (;;) {
+      std::size_t now = generation_.load(std::memory_order_acquire);
+      for (unsigned spins = 0; now == seen; now = generation_.load(std::memory_order_acquire)) {
+        if (++spins < spin_limit)
+          pause();
+        else
+          generation_.wait(seen, std::memory_order_acquire);
+      }
+      seen = now;
+      if (stop_.load(std::memory_order_relaxed)) return;
+      invoke(t);
+      if (remaining_.fetch_sub(1, std::memory_order_acq_rel) == 1) remaining_.notify_one();
+    }
+  }
+
+  std::size_t size_;
+  task task_;
+  std::exception_ptr error_;
+  std::mutex error_mutex_;
+  std::atomic<std::size_t> generation_{0};
+  std::atomic<std::size_t> remaining_{0};
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> workers_;  // last: the threads start after everything above exists
+};
+
+}  // namespace ctgrad
