@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(g++ meson ninja-build pkg-config python3 libboost-dev doctest-dev zlib1g-dev dataset-fashion-mnist)
+# libopenblas-dev is optional (meson option blas): the trainer's large products go to OpenBLAS
+packages=(g++ meson ninja-build pkg-config python3 libboost-dev doctest-dev zlib1g-dev libopenblas-dev
+          dataset-fashion-mnist)
 if command -v dpkg >/dev/null && command -v apt-get >/dev/null; then
   missing=()
   for p in "${packages[@]}"; do
@@ -21,7 +23,7 @@ if command -v dpkg >/dev/null && command -v apt-get >/dev/null; then
 else
   cat >&2 <<'TEXT'
 This is not a Debian/Ubuntu system. Install: a C++20 compiler (GCC 12+ or Clang 16+), meson,
-ninja, Boost 1.71+ (headers), doctest, zlib; get the four Fashion-MNIST files
+ninja, Boost 1.71+ (headers), doctest, zlib, optionally OpenBLAS; get the four Fashion-MNIST files
 (train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz,
 t10k-labels-idx1-ubyte.gz); then run
   meson setup build && meson compile -C build examples/train && ./build/examples/train --data DIR

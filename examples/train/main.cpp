@@ -34,7 +34,8 @@ Trains a multi-layer perceptron on an MNIST-format dataset and prints the test a
                        by epoch); default cosine for adam, constant for sgd
   --loss NAME          cross-entropy (default) or squared (one-hot targets, as in the tutorial)
   --seed S             initialisation and shuffling seed (default 1)
-  --threads T          1 (more threads are not supported yet)
+  --threads T          1 (default), 2 or 4: each thread takes batch/T rows of every step
+  --plot FILE          write the test accuracy per epoch to FILE as an SVG chart
   --save FILE          write the trained weights to FILE
   --load FILE          start from the weights in FILE (without --epochs: evaluate them)
   --quiet              only the final accuracy
@@ -114,11 +115,15 @@ options parse(int argc, char** argv) {
       o.seed = static_cast<std::uint64_t>(parse_integer(flag, next(), 0, 0x7fffffffffffffffL));
     } else if (flag == "--threads") {
       o.threads = static_cast<int>(parse_integer(flag, next(), 1, 1024));
-      if (o.threads != 1) usage_error("--threads: only 1 thread is supported so far");
+      if (o.threads != 1 && o.threads != 2 && o.threads != 4)
+        usage_error("--threads must be 1, 2 or 4, got " + std::to_string(o.threads));
     } else if (flag == "--save") {
       o.save = next();
     } else if (flag == "--load") {
       o.load = next();
+    } else if (flag == "--plot") {
+      o.plot = next();
+      if (o.plot.empty()) usage_error("--plot needs a file name");
     } else if (flag == "--quiet") {
       o.quiet = true;
     } else {
@@ -129,6 +134,10 @@ options parse(int argc, char** argv) {
   if (o.schedule.empty()) o.schedule = o.optimizer == "adam" ? "cosine" : "constant";
   if (o.momentum != 0 && o.optimizer != "sgd") usage_error("--momentum applies to --optimizer sgd");
   if (!o.load.empty() && !o.epochs_given) o.epochs = 0;
+  if (o.batch / static_cast<std::size_t>(o.threads) < 16)
+    usage_error("--batch " + std::to_string(o.batch) + " is too small for " + std::to_string(o.threads) +
+                " threads (each thread needs at least 16 rows)");
+  if (!o.plot.empty() && o.epochs == 0) usage_error("--plot needs at least one epoch of training");
   return o;
 }
 
@@ -136,6 +145,7 @@ options parse(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   const options o = parse(argc, argv);
+  blas::use_one_thread();  // the trainer runs its own threads (--threads)
   try {
     const auto load_start = std::chrono::steady_clock::now();
     const data::dataset d = data::load_mnist(o.data, classes);
@@ -145,10 +155,12 @@ int main(int argc, char** argv) {
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count());
     data::require_pixels(d.train, 784);
     if (!o.quiet)
-      std::printf("model %s, batch %zu, %s lr %g (%s)%s, loss %s, %d epochs, seed %llu\n", o.model.c_str(), o.batch,
+      std::printf("model %s, batch %zu, %s lr %g (%s)%s, loss %s, %d epochs, seed %llu, %d thread%s, %s\n",
+                  o.model.c_str(), o.batch,
                   o.optimizer.c_str(), o.lr, o.schedule.c_str(),
                   o.optimizer == "sgd" && o.momentum != 0 ? (" momentum " + std::to_string(o.momentum)).c_str() : "",
-                  o.loss.c_str(), o.epochs, static_cast<unsigned long long>(o.seed));
+                  o.loss.c_str(), o.epochs, static_cast<unsigned long long>(o.seed), o.threads, o.threads == 1 ? "" : "s",
+                  blas::enabled() ? "products through BLAS" : "ctgrad's own product kernels");
     if (o.model == "784-128-10") return run_784_128_10(o, d);
     return run_784_256_128_10(o, d);
   } catch (const data::data_error& e) {

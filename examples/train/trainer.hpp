@@ -17,6 +17,8 @@
 #include <ctgrad/data/mnist.hpp>
 #include <ctgrad/nn/serialize.hpp>
 #include <ctgrad/nn/summary.hpp>
+#include <ctgrad/parallel/data_parallel.hpp>
+#include <vector>
 
 namespace trainer {
 
@@ -38,9 +40,12 @@ struct options {
   std::string loss = "cross-entropy";
   std::uint64_t seed = 1;
   int threads = 1;
-  std::string save, load;
+  std::string save, load, plot;
   bool quiet = false;
 };
+
+// --plot FILE: the test accuracy per epoch as an SVG line chart (plot.cpp)
+void write_plot(const std::string& file, const std::vector<double>& test_accuracy, const options& o);
 
 
 // One function per model, each in its own translation unit.
@@ -118,57 +123,74 @@ struct batch_loss {
   using type = std::remove_cvref_t<decltype(make())>;
 };
 
-template <class Net, std::size_t B, loss_kind L>
-void train(Net& net, const data::dataset& d, const options& o) {
-  using loss_t = batch_loss<Net, B, L>;
+// Training: each step takes a batch of S x threads rows, one shard of S rows per thread
+// (ctgrad::data_parallel; with one thread it is a plain grad() in one workspace).
+template <class Net, std::size_t S, loss_kind L>
+void train(Net& net, const data::dataset& d, const options& o, thread_pool& pool, std::vector<double>& test_curve) {
+  using loss_t = batch_loss<Net, S, L>;
   using workspace_t = workspace<typename loss_t::type>;
   const auto loss = loss_t::make();
   const auto logits = Net::apply(loss_t::X);
   // with cross-entropy the logits are a stored step: the running training accuracy comes
   // from them; the squared loss fuses them away, so it evaluates the training set instead
   constexpr bool logits_stored = workspace_t::template stores<std::remove_cvref_t<decltype(logits)>>();
-  auto ws = std::make_unique<workspace_t>();
-  auto x = std::make_unique<tensor<float, B, Net::in_features>>();
-  auto onehot = std::make_unique<tensor<float, B, classes>>();
-  auto weight = std::make_unique<tensor<float, B, classes>>();
-  tensor<int, B> y{};
+  const std::size_t threads = pool.size();
+  // one shard's inputs per thread
+  struct shard_inputs {
+    tensor<float, S, Net::in_features> x;
+    tensor<float, S, classes> onehot, weight;
+    tensor<int, S> y;
+  };
+  std::vector<std::unique_ptr<shard_inputs>> in;
+  for (std::size_t t = 0; t < threads; ++t) in.push_back(std::make_unique<shard_inputs>());
+  data_parallel dp{pool, net, loss};
   optim::SGD sgd{net, {.lr = o.lr, .momentum = o.momentum}};
   optim::Adam adam{net, {.lr = o.lr}};
-  data::batches<B, Net::in_features> batches(d.train, o.seed);
+  data::batches<S, Net::in_features> shards(d.train, o.seed);
+  const std::size_t steps = (shards.count() + threads - 1) / threads;
   progress bar(!o.quiet);
 
   for (int epoch = 0; epoch < o.epochs; ++epoch) {
-    batches.shuffle(static_cast<std::uint64_t>(epoch));
+    shards.shuffle(static_cast<std::uint64_t>(epoch));
     const double lr = o.schedule == "cosine" ? o.lr * 0.5 * (1 + std::cos(M_PI * epoch / o.epochs)) : o.lr;
     sgd.options.lr = lr;
     adam.options.lr = lr;
     double loss_sum = 0;
     std::size_t correct = 0;
     const auto start = std::chrono::steady_clock::now();
-    for (std::size_t i = 0; i < batches.count(); ++i) {
-      const std::size_t rows = batches.fill(i, *x, y);
-      if constexpr (L == loss_kind::squared)
-        for (std::size_t r = 0; r < B; ++r)
-          for (std::size_t c = 0; c < classes; ++c) {
-            (*onehot)(r, c) = r < rows && y(r) == static_cast<int>(c) ? 1.0f : 0.0f;
-            (*weight)(r, c) = r < rows ? 1.0f / static_cast<float>(rows) : 0.0f;
-          }
-      const auto g = [&] {
-        if constexpr (L == loss_kind::cross_entropy)
-          return ws->grad(loss, at(net, loss_t::X = *x, loss_t::labels = y));
-        else
-          return ws->grad(loss, at(net, loss_t::X = *x, loss_t::onehot = *onehot, loss_t::weight = *weight));
-      }();
-      loss_sum += static_cast<double>(g.value()) * static_cast<double>(rows);
-      if constexpr (logits_stored) {
-        const auto predicted = nn::argmax(ws->stored_value(logits));
-        for (std::size_t r = 0; r < rows; ++r) correct += predicted(r) == y(r);
-      }
+    for (std::size_t i = 0; i < steps; ++i) {
+      const auto& g = dp.grad([&](std::size_t t) {
+        shard_inputs& s = *in[t];
+        const std::size_t index = i * threads + t;
+        const std::size_t rows = index < shards.count() ? shards.fill(index, s.x, s.y) : 0;
+        if constexpr (L == loss_kind::cross_entropy) {
+          return shard(static_cast<double>(rows), at(net, loss_t::X = s.x, loss_t::labels = s.y));
+        } else {
+          // each real row weighted 1/rows of the whole batch (the data_parallel mean
+          // re-weights the shards by their rows)
+          for (std::size_t r = 0; r < S; ++r)
+            for (std::size_t c = 0; c < classes; ++c) {
+              s.onehot(r, c) = r < rows && s.y(r) == static_cast<int>(c) ? 1.0f : 0.0f;
+              s.weight(r, c) = r < rows ? 1.0f / static_cast<float>(rows) : 0.0f;
+            }
+          return shard(static_cast<double>(rows),
+                       at(net, loss_t::X = s.x, loss_t::onehot = s.onehot, loss_t::weight = s.weight));
+        }
+      });
+      double rows = 0;
+      for (std::size_t t = 0; t < threads; ++t) rows += dp.weight_of(t);
+      loss_sum += static_cast<double>(g.value()) * rows;
+      if constexpr (logits_stored)
+        for (std::size_t t = 0; t < threads; ++t) {
+          const auto predicted = nn::argmax(dp.workspace_of(t).stored_value(logits));
+          const auto real = static_cast<std::size_t>(dp.weight_of(t));
+          for (std::size_t r = 0; r < real; ++r) correct += predicted(r) == in[t]->y(r);
+        }
       if (o.optimizer == "sgd")
         sgd.step(net, g);
       else
         adam.step(net, g);
-      bar.update(i + 1, batches.count());
+      bar.update(i + 1, steps);
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     bar.clear();
@@ -179,6 +201,7 @@ void train(Net& net, const data::dataset& d, const options& o) {
     const double train_acc = logits_stored ? static_cast<double>(correct) / static_cast<double>(d.train.count)
                                            : evaluate(net, d.train);
     const double test_acc = evaluate(net, d.test);
+    test_curve.push_back(test_acc);
     if (!o.quiet)
       std::printf("epoch %d/%d  loss %.4f  train_acc %.4f  test_acc %.4f  %.2f s  %.0f samples/s\n", epoch + 1,
                   o.epochs, loss_sum / static_cast<double>(d.train.count), train_acc, test_acc, seconds,
@@ -193,18 +216,22 @@ int run(const options& o, const data::dataset& d) {
   if (!o.load.empty()) nn::load(*net, o.load);
   if (!o.quiet) std::printf("%s", nn::summary(*net).c_str());
 
+  // the batch is threads x the shard size; the shard sizes are compiled in
+  thread_pool pool{static_cast<std::size_t>(o.threads)};
+  std::vector<double> test_curve;
   const bool squared = o.loss == "squared";
-  auto with_batch = [&]<std::size_t B>() {
+  auto with_shard = [&]<std::size_t S>() {
     if (squared)
-      train<Net, B, loss_kind::squared>(*net, d, o);
+      train<Net, S, loss_kind::squared>(*net, d, o, pool, test_curve);
     else
-      train<Net, B, loss_kind::cross_entropy>(*net, d, o);
+      train<Net, S, loss_kind::cross_entropy>(*net, d, o, pool, test_curve);
   };
-  switch (o.batch) {
-    case 32: with_batch.template operator()<32>(); break;
-    case 64: with_batch.template operator()<64>(); break;
-    case 128: with_batch.template operator()<128>(); break;
-    default: with_batch.template operator()<256>(); break;
+  switch (o.batch / static_cast<std::size_t>(o.threads)) {
+    case 16: with_shard.template operator()<16>(); break;
+    case 32: with_shard.template operator()<32>(); break;
+    case 64: with_shard.template operator()<64>(); break;
+    case 128: with_shard.template operator()<128>(); break;
+    default: with_shard.template operator()<256>(); break;
   }
 
   confusion matrix;
@@ -213,6 +240,7 @@ int run(const options& o, const data::dataset& d) {
     nn::save(*net, o.save);
     if (!o.quiet) std::printf("saved the weights to %s\n", o.save.c_str());
   }
+  if (!o.plot.empty()) write_plot(o.plot, test_curve, o);  // after saving: a bad path loses no weights
   if (!o.quiet) {
     std::printf("confusion matrix (rows: true class, columns: predicted)\n     ");
     for (std::size_t c = 0; c < classes; ++c) std::printf("%6zu", c);

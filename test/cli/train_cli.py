@@ -64,7 +64,10 @@ with tempfile.TemporaryDirectory() as tmp:
                           (["--batch", "48"], "--batch must be 32, 64, 128 or 256"),
                           (["--model", "784-10"], "--model must be 784-128-10 or 784-256-128-10"),
                           (["--lr"], "--lr needs a value"),
-                          (["--optimizer", "rmsprop"], "--optimizer must be sgd or adam")):
+                          (["--optimizer", "rmsprop"], "--optimizer must be sgd or adam"),
+                          (["--threads", "3"], "--threads must be 1, 2 or 4, got 3"),
+                          (["--batch", "32", "--threads", "4"], "--batch 32 is too small for 4 threads"),
+                          (["--plot", "x.svg", "--load", "m.ctw"], "--plot needs at least one epoch")):
         code, out, err = run(*args)
         check(code == 2 and message in err, f"refuses {' '.join(args)}", out + err)
 
@@ -98,6 +101,22 @@ with tempfile.TemporaryDirectory() as tmp:
     code, out, err = run("--data", small, "--model", "784-128-10", "--epochs", "2", "--loss", "squared",
                          "--optimizer", "adam", "--quiet")
     check(code == 0 and re.search(r"^test accuracy: ", out, re.M) is not None, "squared loss with Adam", out + err)
+
+    # two threads: the same training up to float summation order, and the accuracy plot
+    plot = os.path.join(tmp, "acc.svg")
+    code, out4, err = run("--data", small, "--model", "784-128-10", "--epochs", "3", "--batch", "32",
+                          "--optimizer", "sgd", "--lr", "0.1", "--threads", "2", "--plot", plot)
+    lines2 = re.findall(r"^epoch (\d)/3  loss ([0-9.]+)  train_acc ([0-9.]+)", out4, re.M)
+    check(code == 0 and len(lines2) == 3 and "2 threads" in out4, "--threads 2 trains", out4 + err)
+    if lines and len(lines2) == 3:
+        check(all(abs(float(a[1]) - float(b[1])) < 2e-3 for a, b in zip(lines, lines2)),
+              "--threads 2 gives the losses of one thread (up to summation order)", out + out4)
+    svg = open(plot).read() if os.path.exists(plot) else ""
+    check(svg.startswith("<svg") and svg.rstrip().endswith("</svg>") and svg.count("<circle") == 3
+          and not os.path.exists(plot + ".tmp"), "--plot writes an SVG with one point per epoch", svg[:300])
+    code, out5, err = run("--data", small, "--model", "784-128-10", "--epochs", "1", "--quiet",
+                          "--plot", os.path.join(tmp, "no-such-dir", "acc.svg"))
+    check(code == 1 and "--plot: cannot write" in err, "--plot into a missing directory fails clearly", out5 + err)
 
     wrong = os.path.join(tmp, "wrong")
     os.mkdir(wrong)
