@@ -69,6 +69,12 @@ TEST_CASE("thread_pool runs every index once per run, many times, and passes exc
   });
   CHECK(after == 1);
   CHECK_THROWS_AS(thread_pool{0}, std::invalid_argument);
+  // a task that runs the pool again would wait for itself: refused
+  CHECK_THROWS_AS(pool.run([&](std::size_t t) {
+    if (t == 0) pool.run([](std::size_t) {});
+  }),
+                  std::logic_error);
+  CHECK_FALSE(pool.busy());
 }
 
 namespace {

@@ -196,6 +196,7 @@ int main(int argc, char** argv) {
   auto ctgrad1 = std::make_unique<ctgrad_trainer<B>>(one, init, d.train);
   auto ctgrad_own = std::make_unique<ctgrad_trainer<B>>(one, init, d.train);
   auto ctgrad2 = std::make_unique<ctgrad_trainer<B / 2>>(two, init, d.train);
+  auto ctgrad2_own = std::make_unique<ctgrad_trainer<B / 2>>(two, init, d.train);
   auto hand = std::make_unique<hand_trainer>(init, d.train);
 
   const bool with_blas = blas::available;
@@ -209,6 +210,7 @@ int main(int argc, char** argv) {
   variants.push_back({"ctgrad_noblas", [&](std::uint64_t e) { blas::enable(false); ctgrad_own->epoch(e); }, {}});
   variants.push_back({"hand", [&](std::uint64_t e) { hand->epoch(e); }, {}});
   variants.push_back({"threads2", [&](std::uint64_t e) { blas::enable(true); ctgrad2->epoch(e); }, {}});
+  variants.push_back({"threads2_noblas", [&](std::uint64_t e) { blas::enable(false); ctgrad2_own->epoch(e); }, {}});
 
   std::printf("mlp_epoch: MLP 784-128-10, batch 64, SGD lr 0.1, %zu images, %d timed epochs each; hand-written products: %s\n",
               d.train.count, rounds, with_blas ? "cblas_sgemm" : "ctgrad's kernels (no BLAS in this build)");
@@ -231,6 +233,8 @@ int main(int argc, char** argv) {
   std::printf("ratio mlp_epoch ctgrad/%s %.2f\n", hand_name, t_ctgrad / t_hand);
   std::printf("ratio mlp_epoch ctgrad_noblas/%s %.2f\n", hand_name, t_own / t_hand);
   std::printf("ratio mlp_epoch threads2/threads1 %.2f  (a %.2fx speed-up)\n", t_two / t_ctgrad, t_ctgrad / t_two);
+  const double t_two_own = summarise(variants[4].seconds).median;
+  std::printf("ratio mlp_epoch threads2_noblas/threads1_noblas %.2f  (a %.2fx speed-up)\n", t_two_own / t_own, t_own / t_two_own);
 
   // the four trained the same model on the same batches: their accuracies must agree
   const double a1 = test_accuracy(*ctgrad1, d.test), a2 = test_accuracy(*ctgrad_own, d.test),

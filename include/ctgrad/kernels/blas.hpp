@@ -52,21 +52,23 @@ inline void use_one_thread() {
 
 namespace ctgrad::detail {
 
-// c[M,N] (+)= op(a) op(b) through BLAS; false when BLAS is not used for this product
+// c[M,N] (+)= op(a) op(b) through BLAS, with row strides lda, ldb, ldc; false when BLAS
+// is not used for this product
 template <bool TA, bool TB, bool Accumulate, class T>
 inline bool gemm_blas([[maybe_unused]] std::size_t M, [[maybe_unused]] std::size_t N, [[maybe_unused]] std::size_t K,
-                      [[maybe_unused]] const T* a, [[maybe_unused]] const T* b, [[maybe_unused]] T* c) {
+                      [[maybe_unused]] const T* a, [[maybe_unused]] std::size_t lda, [[maybe_unused]] const T* b,
+                      [[maybe_unused]] std::size_t ldb, [[maybe_unused]] T* c, [[maybe_unused]] std::size_t ldc) {
 #if defined(CTGRAD_USE_CBLAS)
   if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
     if (M * N * K < blas::min_flops || !blas::enabled()) return false;
     const auto ta = TA ? CblasTrans : CblasNoTrans, tb = TB ? CblasTrans : CblasNoTrans;
     const auto m = static_cast<int>(M), n = static_cast<int>(N), k = static_cast<int>(K);
-    const int lda = TA ? m : k, ldb = TB ? k : n;
+    const auto sa = static_cast<int>(lda), sb = static_cast<int>(ldb), sc = static_cast<int>(ldc);
     const T beta = Accumulate ? T{1} : T{0};
     if constexpr (std::is_same_v<T, float>)
-      cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.0f, a, lda, b, ldb, beta, c, n);
+      cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, 1.0f, a, sa, b, sb, beta, c, sc);
     else
-      cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, a, lda, b, ldb, beta, c, n);
+      cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, 1.0, a, sa, b, sb, beta, c, sc);
     return true;
   }
 #endif

@@ -185,19 +185,20 @@ inline void gemm_micro(std::size_t kc, const T* __restrict ap, const T* __restri
   }
 }
 
-// TransC: c is [N,M] and receives the product transposed
+// lda, ldb, ldc: the row strides of a, b and c as stored (a part of a bigger matrix has
+// its whole width). TransC: c receives the product transposed.
 template <bool TA, bool TB, bool Accumulate, bool TransC = false, class T>
-inline void gemm_packed(std::size_t M, std::size_t N, std::size_t K, const T* a, const T* b, T* c) {
+inline void gemm_packed(std::size_t M, std::size_t N, std::size_t K, const T* a, std::size_t lda, const T* b,
+                        std::size_t ldb, T* c, std::size_t ldc) {
   using G = gemm_blocking<T>;
   constexpr std::size_t MR = G::MR, NR = G::NR, KC = G::KC, MC = G::MC;
   if constexpr (!TransC) {
     // few columns and many rows: c^T = op(b)^T op(a)^T fills whole tiles (e.g. logits [64,10])
     if (2 * N <= NR && M >= NR) {
-      gemm_packed<!TB, !TA, Accumulate, true>(N, M, K, b, a, c);
+      gemm_packed<!TB, !TA, Accumulate, true>(N, M, K, b, ldb, a, lda, c, ldc);
       return;
     }
   }
-  const std::size_t ldc = TransC ? M : N;
   alignas(64) T a_pack[MC * KC];
   alignas(64) T b_pack[KC * NR];
   for (std::size_t pc = 0; pc < K; pc += KC) {
@@ -210,7 +211,7 @@ inline void gemm_packed(std::size_t M, std::size_t N, std::size_t K, const T* a,
         T* dst = a_pack + p * MR * kc;
         const std::size_t i0 = ic + p * MR, rows = mc - p * MR < MR ? mc - p * MR : MR;
         for (std::size_t r = 0; r < rows; ++r)
-          for (std::size_t k = 0; k < kc; ++k) dst[k * MR + r] = TA ? a[(pc + k) * M + i0 + r] : a[(i0 + r) * K + pc + k];
+          for (std::size_t k = 0; k < kc; ++k) dst[k * MR + r] = TA ? a[(pc + k) * lda + i0 + r] : a[(i0 + r) * lda + pc + k];
         for (std::size_t r = rows; r < MR; ++r)
           for (std::size_t k = 0; k < kc; ++k) dst[k * MR + r] = T{};
       }
@@ -219,7 +220,7 @@ inline void gemm_packed(std::size_t M, std::size_t N, std::size_t K, const T* a,
         const std::size_t cols = N - j0 < NR ? N - j0 : NR;
         for (std::size_t k = 0; k < kc; ++k) {
           T* row = b_pack + k * NR;
-          for (std::size_t j = 0; j < cols; ++j) row[j] = TB ? b[(j0 + j) * K + pc + k] : b[(pc + k) * N + j0 + j];
+          for (std::size_t j = 0; j < cols; ++j) row[j] = TB ? b[(j0 + j) * ldb + pc + k] : b[(pc + k) * ldb + j0 + j];
           for (std::size_t j = cols; j < NR; ++j) row[j] = T{};
         }
         for (std::size_t p = 0; p * MR < mc; ++p) {
@@ -233,13 +234,19 @@ inline void gemm_packed(std::size_t M, std::size_t N, std::size_t K, const T* a,
   }
 }
 
+// the contiguous case: a, b, c hold just the operands
+template <bool TA, bool TB, bool Accumulate, class T>
+inline void gemm_packed(std::size_t M, std::size_t N, std::size_t K, const T* a, const T* b, T* c) {
+  gemm_packed<TA, TB, Accumulate>(M, N, K, a, TA ? M : K, b, TB ? K : N, c, N);
+}
+
 inline constexpr std::size_t gemm_small = 32 * 32 * 32;
 
 template <bool TA, bool TB, bool Accumulate, class T>
 constexpr void gemm(std::size_t M, std::size_t N, std::size_t K, const T* a, const T* b, T* c) {
   if (std::is_constant_evaluated() || !std::is_floating_point_v<T>) {
     gemm_plain<TA, TB, Accumulate>(M, N, K, a, b, c);
-  } else if (gemm_blas<TA, TB, Accumulate>(M, N, K, a, b, c)) {
+  } else if (gemm_blas<TA, TB, Accumulate>(M, N, K, a, TA ? M : K, b, TB ? K : N, c, N)) {
     return;
   } else if (K == 1) {  // an outer product: [M,1] and [1,M] are the same memory
     gemm_outer<false, Accumulate>(M, N, 1, a, b, c);

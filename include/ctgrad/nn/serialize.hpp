@@ -80,8 +80,11 @@ class byte_writer {
     uint(std::bit_cast<U>(v));
   }
   void raw(const void* p, std::size_t n) {
-    const auto* c = static_cast<const unsigned char*>(p);
-    bytes.insert(bytes.end(), c, c + n);
+    // resize and copy, not insert: GCC 12 reports a false overflow in an inlined insert
+    if (n == 0) return;
+    const std::size_t at = bytes.size();
+    bytes.resize(at + n);
+    std::memcpy(bytes.data() + at, p, n);
   }
   std::vector<unsigned char> bytes;
 };

@@ -39,10 +39,18 @@ class thread_pool {
   }
 
   std::size_t size() const { return size_; }
+  // inside run() (on the calling thread): a nested run() would wait for itself
+  bool busy() const { return busy_.load(std::memory_order_relaxed); }
 
   // f(t) on every thread t; the calling thread is t = 0
   template <class F>
   void run(F&& f) {
+    if (busy_.exchange(true, std::memory_order_relaxed))
+      throw std::logic_error("ctgrad: thread_pool::run called while this pool is running a task");
+    struct done {
+      std::atomic<bool>& flag;
+      ~done() { flag.store(false, std::memory_order_relaxed); }
+    } reset{busy_};
     using Fn = std::remove_reference_t<F>;
     task_ = {static_cast<void*>(std::addressof(f)), [](void* p, std::size_t t) { (*static_cast<Fn*>(p))(t); }};
     error_ = nullptr;
@@ -108,6 +116,7 @@ class thread_pool {
   std::atomic<std::size_t> generation_{0};
   std::atomic<std::size_t> remaining_{0};
   std::atomic<bool> stop_{false};
+  std::atomic<bool> busy_{false};
   std::vector<std::thread> workers_;  // last: the threads start after everything above exists
 };
 
