@@ -11,6 +11,8 @@
 #include <cstdlib>
 #include <string>
 
+#include <ctgrad/nn/serialize.hpp>  // nn::format_error
+
 #include "trainer.hpp"
 
 using namespace trainer;

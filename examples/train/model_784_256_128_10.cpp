@@ -1,6 +1,7 @@
-// The trainer's instantiations for MLP 784-256-128-10 (every batch size and loss).
-#include "trainer.hpp"
+// The trainer's run() for MLP 784-256-128-10; its training loops are in generated instance units.
+#include "run.hpp"
 
 namespace trainer {
 int run_784_256_128_10(const options& o, const data::dataset& d) { return run<nn::MLP<784, 256, 128, 10>>(o, d); }
+template double evaluate<nn::MLP<784, 256, 128, 10>>(const nn::MLP<784, 256, 128, 10>&, const data::split&, confusion*);
 }  // namespace trainer

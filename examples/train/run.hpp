@@ -1,0 +1,50 @@
+// run(): set-up, the choice of training loop, the final evaluation, saving, the plot.
+// Included by model_*.cpp, one model each.
+#pragma once
+
+#include <ctgrad/nn/serialize.hpp>
+#include <ctgrad/nn/summary.hpp>
+
+#include "evaluate.hpp"
+
+namespace trainer {
+
+template <class Net>
+int run(const options& o, const data::dataset& d) {
+  auto net = std::make_unique<Net>(o.seed);
+  if (!o.load.empty()) nn::load(*net, o.load);
+  if (!o.quiet) std::printf("%s", nn::summary(*net).c_str());
+
+  // the batch is threads x the shard size; the shard sizes are compiled in
+  thread_pool pool{static_cast<std::size_t>(o.threads)};
+  std::vector<double> test_curve;
+  switch (o.batch / static_cast<std::size_t>(o.threads)) {
+    case 16: train_shards<Net, 16>(*net, d, o, pool, test_curve); break;
+    case 32: train_shards<Net, 32>(*net, d, o, pool, test_curve); break;
+    case 64: train_shards<Net, 64>(*net, d, o, pool, test_curve); break;
+    case 128: train_shards<Net, 128>(*net, d, o, pool, test_curve); break;
+    default: train_shards<Net, 256>(*net, d, o, pool, test_curve); break;
+  }
+
+  confusion matrix;
+  const double accuracy = evaluate(*net, d.test, &matrix);
+  if (!o.save.empty()) {
+    nn::save(*net, o.save);
+    if (!o.quiet) std::printf("saved the weights to %s\n", o.save.c_str());
+  }
+  if (!o.plot.empty()) write_plot(o.plot, test_curve, o);  // after saving: a bad path loses no weights
+  if (!o.quiet) {
+    std::printf("confusion matrix (rows: true class, columns: predicted)\n     ");
+    for (std::size_t c = 0; c < classes; ++c) std::printf("%6zu", c);
+    std::printf("\n");
+    for (std::size_t t = 0; t < classes; ++t) {
+      std::printf("%5zu", t);
+      for (std::size_t c = 0; c < classes; ++c) std::printf("%6zu", matrix[t][c]);
+      std::printf("\n");
+    }
+  }
+  std::printf("test accuracy: %.4f\n", accuracy);
+  return 0;
+}
+
+}  // namespace trainer
