@@ -7,6 +7,7 @@
 #include <cstring>
 #include <limits>
 #include <random>
+#include <vector>
 
 #include <ctgrad/math/constexpr_math.hpp>
 #include <ctgrad/math/functions.hpp>
@@ -99,5 +100,24 @@ TEST_CASE_TEMPLATE("sqrt_nonnegative: within 1 ulp of std::sqrt, vectorisable", 
   CHECK(ctgrad::math::sqrt_nonnegative(T(0)) == T(0));
   CHECK(ctgrad::math::sqrt_nonnegative(T(4)) == doctest::Approx(2.0));
   CHECK(std::isnan(ctgrad::math::sqrt_nonnegative(std::numeric_limits<T>::quiet_NaN())));
+  CHECK(ctgrad::math::sqrt_nonnegative(std::numeric_limits<T>::infinity()) == std::numeric_limits<T>::infinity());
   static_assert(ctgrad::math::sqrt_nonnegative(T(9)) == T(3));
+}
+
+TEST_CASE_TEMPLATE("sqrt_nonnegative: subnormal and extreme inputs, within 1 ulp", T, float, double) {
+  // subnormals (an optimizer's decayed state reaches them) and the ends of the range
+  std::vector<T> xs = {std::numeric_limits<T>::denorm_min(), std::numeric_limits<T>::min(),
+                       std::nextafter(std::numeric_limits<T>::min(), T(0)), std::numeric_limits<T>::max()};
+  std::mt19937_64 gen(9);
+  std::uniform_int_distribution<int> mantissa(1, 1 << 20);
+  for (int i = 0; i < 2000; ++i) xs.push_back(std::numeric_limits<T>::denorm_min() * static_cast<T>(mantissa(gen)));
+  int worst = 0;
+  for (const T x : xs) {
+    const T got = ctgrad::math::sqrt_nonnegative(x), want = std::sqrt(x);
+    int ulps = 0;
+    for (T v = want; v != got && ulps < 100; ++ulps) v = std::nextafter(v, got);
+    CAPTURE(x);
+    worst = std::max(worst, ulps);
+  }
+  CHECK(worst <= 1);
 }

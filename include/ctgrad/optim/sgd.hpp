@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <type_traits>
 
+#include "ctgrad/math/functions.hpp"
 #include "ctgrad/nn/parameters.hpp"
 #include "ctgrad/optim/optimizer.hpp"
 
@@ -53,7 +54,7 @@ class SGD {
       } else {
         T* vp = velocity_[leaf].data();
         for (std::size_t i = 0; i < p.size(); ++i) {
-          vp[i] = mu * vp[i] + (gp[i] + wd * pp[i]);
+          vp[i] = math::flush_subnormal(mu * vp[i] + (gp[i] + wd * pp[i]));  // see adam.hpp
           pp[i] -= lr * vp[i];
         }
       }
