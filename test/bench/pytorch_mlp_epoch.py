@@ -87,7 +87,9 @@ def ctgrad_run(trainer, data_dir, threads):
     out = subprocess.run([trainer, "--data", data_dir, "--model", "784-128-10", "--optimizer", "sgd", "--lr", "0.1",
                           "--batch", "64", "--epochs", str(EPOCHS), "--threads", str(threads)],
                          capture_output=True, text=True, check=True).stdout
-    seconds = [float(s) for s in re.findall(r"^epoch \d+/\d+ .* ([0-9.]+) s  \d+ samples/s$", out, re.M)]
+    # the epoch lines print seconds to 0.01 s; samples/s (and the image count) resolve them finer
+    images = int(re.search(r"^\S+: (\d+) training and", out, re.M).group(1))
+    seconds = [images / float(r) for r in re.findall(r"^epoch \d+/\d+ .* [0-9.]+ s  (\d+) samples/s$", out, re.M)]
     accuracy = float(re.search(r"^test accuracy: ([0-9.]+)$", out, re.M).group(1))
     return seconds, accuracy
 
