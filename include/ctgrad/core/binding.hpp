@@ -67,9 +67,17 @@ struct is_binding_t<binding<L, S>> : std::true_type {};
 // so finding a leaf's value is a base-class conversion (no search, no copy into a map).
 template <class... B>
 struct bindings : B... {
+  // a base-class lookup, not a comparison with every binding: evaluation asks this for
+  // every leaf of the expression
+  // (has<L>() builds no L: with a default argument `L = {}`, asking for every step of an
+  // expression constant-evaluated a copy of every subtree, quadratic in the size)
   template <class Leaf>
-  static constexpr bool has(Leaf = {}) {
-    return (std::is_same_v<typename B::leaf_type, Leaf> || ...);
+  static constexpr bool has() {
+    return requires(const bindings& b) { find<Leaf>(b); };
+  }
+  template <class Leaf>
+  static constexpr bool has(const Leaf&) {
+    return has<Leaf>();
   }
   template <class Leaf>
   constexpr const auto& get() const {

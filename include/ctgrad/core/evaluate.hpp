@@ -111,6 +111,14 @@ struct unused_wrt_leaf<S, wrt_t<L, Rest...>> {
                                   typename unused_wrt_leaf<S, wrt_t<Rest...>>::type>;
 };
 
+template <class Node, class B>
+constexpr bool unbound_leaf() {
+  if constexpr (is_leaf<Node>)
+    return !B::template has<Node>();
+  else
+    return false;
+}
+
 // What is wrong with evaluating Expr for the leaves Wrt with bindings B (void: nothing).
 template <class Expr, class Wrt, class B, bool NeedScalar>
 constexpr auto evaluation_problem() {
@@ -119,8 +127,7 @@ constexpr auto evaluation_problem() {
   } else {
     using S = schedule<Expr, Wrt>;
     constexpr auto first_unbound = []<std::size_t... I>(std::index_sequence<I...>) {
-      constexpr bool unbound[] = {(is_leaf<typename S::template node<I>> &&
-                                   !B::template has<typename S::template node<I>>())...};
+      constexpr bool unbound[] = {unbound_leaf<typename S::template node<I>, B>()...};
       for (std::size_t i = 0; i < S::size; ++i)
         if (unbound[i]) return i;
       return S::size;

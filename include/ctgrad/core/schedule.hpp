@@ -124,9 +124,21 @@ struct steps_in;
 template <class Index, class Steps>
 struct steps_in<walk_state<Index, Steps>> {
   using type = Steps;
+  using index = Index;
 };
 template <class Expr>
-using steps_of = typename steps_in<typename visit<Expr, path<>, walk_state<key_index<>, step_list<>>>::type>::type;
+using walk_of = steps_in<typename visit<Expr, path<>, walk_state<key_index<>, step_list<>>>::type>;
+template <class Expr>
+using steps_of = typename walk_of<Expr>::type;
+
+// the step of a pure node type (a leaf, say) by the walk's key index, else `none`
+template <class Key, class Index, std::size_t none>
+constexpr std::size_t index_of_key() {
+  if constexpr (indexed<Key, Index>)
+    return index_in<Key>(static_cast<const Index*>(nullptr));
+  else
+    return none;
+}
 
 // step I of a list: one indexed base per element, then a lookup by overload resolution
 template <std::size_t I, class S>
@@ -190,14 +202,6 @@ struct is_target_leaf<Node, all_trainable> {
 template <class Node, class... L>
 struct is_target_leaf<Node, wrt_t<L...>> : std::bool_constant<(std::is_same_v<Node, L> || ...)> {};
 
-template <class Leaf, class Steps, std::size_t... I>
-constexpr std::size_t find_leaf_in(std::index_sequence<I...>) {
-  constexpr bool match[] = {std::is_same_v<typename step_at<Steps, I>::node_type, Leaf>..., false};
-  std::size_t i = 0;
-  while (i < sizeof...(I) && !match[i]) ++i;
-  return i;
-}
-
 // Fusion traits of a node's operation (see `inlined` below).
 template <class Node>
 constexpr bool inlinable_node() {
@@ -220,7 +224,8 @@ constexpr bool reads_child_once() {
 // Everything evaluation needs to know about an expression, computed once per type.
 template <class Expr, class Wrt>
 struct schedule {
-  using steps = steps_of<Expr>;
+  using steps = typename walk_of<Expr>::type;
+  using key_table = typename walk_of<Expr>::index;
   static constexpr std::size_t size = steps::size;
   static constexpr std::size_t root = size - 1;
   template <std::size_t I>
@@ -357,13 +362,20 @@ struct schedule {
     return z;
   }();
 
+  // step index of a leaf type (or of any pure node type), or size if the expression does
+  // not use it
+  // (a base-class lookup in the walk's key table: a search through the steps per leaf made
+  // compile time grow with steps x leaves)
+  template <class Leaf>
+  static constexpr std::size_t index_of_leaf = index_of_key<std::remove_cvref_t<Leaf>, key_table, size>();
+
   // the steps whose leaves get a gradient: in wrt(...) order, else in schedule order
   static constexpr auto target_list = [] {
     std::array<std::size_t, size> idx{};
     std::size_t n = 0;
     if constexpr (requires { typename Wrt::leaves; }) {
       hana::for_each(typename Wrt::leaves{}, [&](auto t) {
-        constexpr std::size_t i = find_leaf_in<typename decltype(t)::type, steps>(seq{});
+        constexpr std::size_t i = index_of_leaf<typename decltype(t)::type>;
         if (i < size) idx[n++] = i;
       });
     } else {
@@ -375,10 +387,6 @@ struct schedule {
   static constexpr std::size_t target_count = target_list.second;
   static constexpr auto targets = target_list.first;
 
-  // step index of a leaf type (or of any pure node type), or size if the expression does
-  // not use it
-  template <class Leaf>
-  static constexpr std::size_t index_of_leaf = find_leaf_in<Leaf, steps>(seq{});
 
   template <class Leaf>
   static constexpr bool is_target = index_of_leaf<Leaf> < size && kind[index_of_leaf<Leaf>] == 1;
