@@ -51,6 +51,7 @@ TEST_CASE("two threads with their own workspaces give the results of one") {
 // ctgrad::thread_pool and ctgrad::data_parallel: the batch split over threads
 #include <ctgrad/parallel/data_parallel.hpp>
 #include <atomic>
+#include <limits>
 #include <stdexcept>
 
 TEST_CASE("thread_pool runs every index once per run, many times, and passes exceptions on") {
@@ -163,6 +164,14 @@ TEST_CASE("data_parallel: shards weighted by their rows; an empty shard is skipp
   optim::SGD sgd{0.5};
   sgd.step(net, none);
   CHECK(net.params() == before.params());
+
+  // a negative or NaN weight is refused, naming the shard
+  CHECK_THROWS_WITH_AS(dp.grad([&](std::size_t t) { return shard(t == 1 ? -1.0 : 4.0, at(net, X2 = s[t].x, labels2 = s[t].y)); }),
+                       doctest::Contains("shard 1 has weight -1"), std::invalid_argument);
+  CHECK_THROWS_AS(dp.grad([&](std::size_t t) {
+    return shard(t == 0 ? std::numeric_limits<double>::quiet_NaN() : 1.0, at(net, X2 = s[t].x, labels2 = s[t].y));
+  }),
+                  std::invalid_argument);
 
   // and a real step equals the step with the whole batch's gradient
   Net twin = net;

@@ -1,4 +1,4 @@
-// Dense matrix products for compile-time sizes, row-major:
+// Dense matrix products, row-major:
 //
 //   gemm<TA, TB, Accumulate>(M, N, K, a, b, c)      c[M,N] (+)= op(a) op(b)
 //
@@ -6,10 +6,12 @@
 // [K,N] or ([N,K] when TB). These four forms are all a product and its two vector-Jacobian
 // products need (Y = X W^T, dW = dY^T X, dX = dY W), so no transposed copy is ever made.
 //
-// The loops are written so the compiler vectorises them without reassociating floating
-// point (no -ffast-math): the row forms are axpy loops over contiguous rows of c; the dot
-// product form keeps explicit lane accumulators. Under constant evaluation a plain loop
-// runs (fewer steps for the constexpr evaluator; same result up to summation order).
+// At run time: BLAS when the build has it (blas.hpp) and the product is large enough;
+// else small products are outer-product loops over contiguous rows of c, and the rest go
+// to one packed, register-tiled kernel (gemm_packed) that serves every transpose form.
+// No -ffast-math is needed: the vector code only uses multiply-adds in program order per
+// lane. Under constant evaluation a plain loop runs (fewer steps for the constexpr
+// evaluator; the same result up to summation order).
 //
 // The sizes are run-time arguments on purpose: with compile-time sizes every layer shape
 // instantiated its own fully unrolled kernels, and a trainer with a few models and batch

@@ -20,7 +20,10 @@
 #pragma once
 
 #include <cstddef>
+#include <limits>
 #include <memory>
+#include <stdexcept>
+#include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -94,6 +97,9 @@ class data_parallel {
   const gradients& grad(Bind&& bind) {
     pool_.run([&](std::size_t t) {
       auto s = bind(t);
+      if (!(s.weight >= 0) || s.weight == std::numeric_limits<double>::infinity())
+        throw std::invalid_argument("ctgrad: data_parallel: shard " + std::to_string(t) +
+                                    " has weight " + std::to_string(s.weight) + "; expected a finite weight >= 0 (its row count)");
       weights_[t] = s.weight;
       if (s.weight != 0) values_[t] = static_cast<double>(spaces_[t]->grad(loss_, s.bindings).value());
     });
