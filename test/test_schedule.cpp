@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <ctgrad/ctgrad.hpp>
+#include <type_traits>
 
 using namespace ctgrad;
 
@@ -27,6 +28,18 @@ TEST_CASE("a pure subtree written twice is one step, computed once") {
   constexpr auto d5 = d4 * d4;
   static_assert(steps_of(d5) == 6);
   CHECK(grad(d5, at(a = 0.5))[a] == doctest::Approx(32.0));  // d/da (2a)^16 = 32 (2a)^15
+}
+
+TEST_CASE("a node holds only the children that carry data") {
+  // a pure expression is its type alone: nothing is stored, nothing is copied
+  constexpr auto pure = sin(a * b) + a * a;
+  static_assert(std::is_empty_v<std::remove_cvref_t<decltype(pure)>>);
+  // constants are held where they are, and read from there
+  constexpr auto mixed = sin(a * 2.5) + 0.5 * b;
+  static_assert(sizeof(mixed) == 2 * sizeof(double));
+  static_assert(value(3.0 * a + b * 0.5, at(a = 2.0, b = 4.0)) == 8.0);
+  static_assert(grad(a * 2.5 + 0.5 * b, at(a = 1.0, b = 1.0))[b] == 0.5);
+  CHECK(value(mixed, at(a = 0.0, b = 4.0)) == 2.0);
 }
 
 TEST_CASE("different constants are never merged") {

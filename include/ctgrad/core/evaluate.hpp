@@ -72,23 +72,18 @@ constexpr auto leaf_description() {
   return fixed_string("`") + Leaf::name + fixed_string("` ") + shape_string(typename Leaf::shape_type{});
 }
 
-// the name of step I if it is a leaf, else ""
-template <class S, std::size_t I>
-constexpr const char* leaf_name() {
-  if constexpr (is_leaf<typename S::template node<I>>)
-    return S::template node<I>::name.c_str();
-  else
-    return "";
-}
-// The first step whose leaf shares its name with a different leaf, or S::size. Steps are
-// distinct, so two leaf steps with one name are two different leaves. The names are
-// compared by constant evaluation: a template per pair of steps made this quadratic in
-// instantiations, most of the compile time of a 100-node expression. (No pointer is
-// compared with null here: under -fsanitize=undefined GCC cannot fold that.)
+// the name of a leaf, else "" (a variable per leaf type: a function per step would carry
+// the step's whole subtree in its mangled name, see schedule.hpp)
+template <class Leaf>
+inline constexpr const char* leaf_name = Leaf::name.c_str();
+template <>
+inline constexpr const char* leaf_name<void> = "";
+template <class Node>
+using leaf_or_void_t = std::conditional_t<is_leaf<Node>, Node, void>;
 template <class S, std::size_t... A>
 constexpr std::size_t first_name_clash(std::index_sequence<A...>) {
   constexpr bool leaf[] = {is_leaf<typename S::template node<A>>..., false};
-  constexpr const char* names[] = {leaf_name<S, A>()..., ""};
+  constexpr const char* names[] = {leaf_name<leaf_or_void_t<typename S::template node<A>>>..., ""};
   auto same = [](const char* a, const char* b) {
     while (*a && *a == *b) ++a, ++b;
     return *a == *b;
@@ -112,12 +107,9 @@ struct unused_wrt_leaf<S, wrt_t<L, Rest...>> {
 };
 
 template <class Node, class B>
-constexpr bool unbound_leaf() {
-  if constexpr (is_leaf<Node>)
-    return !B::template has<Node>();
-  else
-    return false;
-}
+struct unbound_leaf : std::false_type {};
+template <fixed_string N, class T, bool Tr, std::size_t... D, class B>
+struct unbound_leaf<leaf<N, T, Tr, D...>, B> : std::bool_constant<!B::template has<leaf<N, T, Tr, D...>>()> {};
 
 // What is wrong with evaluating Expr for the leaves Wrt with bindings B (void: nothing).
 template <class Expr, class Wrt, class B, bool NeedScalar>
@@ -127,7 +119,7 @@ constexpr auto evaluation_problem() {
   } else {
     using S = schedule<Expr, Wrt>;
     constexpr auto first_unbound = []<std::size_t... I>(std::index_sequence<I...>) {
-      constexpr bool unbound[] = {unbound_leaf<typename S::template node<I>, B>()...};
+      constexpr bool unbound[] = {unbound_leaf<typename S::template node<I>, B>::value...};
       for (std::size_t i = 0; i < S::size; ++i)
         if (unbound[i]) return i;
       return S::size;
@@ -364,7 +356,7 @@ class workspace {
     else if constexpr (detail::is_constant<N>)
       return (node_at<I>(e).value);
     else if constexpr (schedule::inlined[I])
-      return lazy_value<I>(e, b, std::make_index_sequence<step<I>::arity>{});
+      return lazy_value<I>(e, b, std::make_index_sequence<schedule::template children_of<I>::size>{});
     else
       return detail::slot_at<I>(values_);
   }
@@ -373,38 +365,38 @@ class workspace {
   constexpr auto adjoint_ref(const Expr& e, const B& b) const {
     if constexpr (schedule::inlined[I]) {
       constexpr std::size_t p = schedule::uses.consumer[I], k = schedule::uses.operand[I];
-      return lazy_adjoint<p, k>(e, b, std::make_index_sequence<step<p>::arity>{});
+      return lazy_adjoint<p, k>(e, b, std::make_index_sequence<schedule::template children_of<p>::size>{});
     } else {
       return detail::as_view(detail::slot_at<I>(adjoints_));
     }
   }
   template <std::size_t P, std::size_t K, class B, std::size_t... J>
   constexpr auto lazy_adjoint(const Expr& e, const B& b, std::index_sequence<J...>) const {
-    using N = typename schedule::template node<step<P>::children[K]>;
+    using N = typename schedule::template node<schedule::template children_of<P>::value[K]>;
     const auto op = op_at<P>(e);
     auto dy = adjoint_ref<P>(e, b);
     auto y = detail::as_view(value_ref<P>(e, b));
     return detail::lazy_adjoint<std::remove_cvref_t<decltype(op)>, K, typename N::value_type, typename N::shape_type,
                                 decltype(dy), decltype(y),
-                                std::remove_cvref_t<decltype(detail::as_view(value_ref<step<P>::children[J]>(e, b)))>...>{
-        op, dy, y, hana::make_basic_tuple(detail::as_view(value_ref<step<P>::children[J]>(e, b))...)};
+                                std::remove_cvref_t<decltype(detail::as_view(value_ref<schedule::template children_of<P>::value[J]>(e, b)))>...>{
+        op, dy, y, hana::make_basic_tuple(detail::as_view(value_ref<schedule::template children_of<P>::value[J]>(e, b))...)};
   }
 
   template <std::size_t I, class B, std::size_t... K>
   constexpr auto lazy_value(const Expr& e, const B& b, std::index_sequence<K...>) const {
     using N = typename schedule::template node<I>;
     return op_at<I>(e).template lazy<typename N::value_type, typename N::shape_type>(
-        detail::as_view(value_ref<step<I>::children[K]>(e, b))...);
+        detail::as_view(value_ref<schedule::template children_of<I>::value[K]>(e, b))...);
   }
 
   template <class B, std::size_t... I>
   constexpr void forward(const Expr& e, const B& b, std::index_sequence<I...>) {
-    (forward_step<I>(e, b, std::make_index_sequence<step<I>::arity>{}), ...);
+    (forward_step<I>(e, b, std::make_index_sequence<schedule::template children_of<I>::size>{}), ...);
   }
   template <std::size_t I, class B, std::size_t... K>
   constexpr void forward_step(const Expr& e, const B& b, std::index_sequence<K...>) {
     if constexpr (schedule::kind[I] >= 3 && !schedule::inlined[I])
-      op_at<I>(e).forward(detail::slot_at<I>(values_), value_ref<step<I>::children[K]>(e, b)...);
+      op_at<I>(e).forward(detail::slot_at<I>(values_), value_ref<schedule::template children_of<I>::value[K]>(e, b)...);
   }
 
   template <class Seed>
@@ -423,7 +415,7 @@ class workspace {
   constexpr void backward(const Expr& e, const B& b, std::index_sequence<I...>) {
     (zero_step<I>(), ...);
     // reverse order: step (steps-1-J) for J = 0, 1, ...
-    (backward_step<steps - 1 - I>(e, b, std::make_index_sequence<step<steps - 1 - I>::arity>{}), ...);
+    (backward_step<steps - 1 - I>(e, b, std::make_index_sequence<schedule::template children_of<steps - 1 - I>::size>{}), ...);
   }
   template <std::size_t I>
   constexpr void zero_step() {
@@ -436,12 +428,12 @@ class workspace {
   }
   template <std::size_t I, std::size_t K, class B, std::size_t... J>
   constexpr void backward_edge(const Expr& e, const B& b, std::index_sequence<J...>) {
-    constexpr std::size_t c = step<I>::children[K];
+    constexpr std::size_t c = schedule::template children_of<I>::value[K];
     // a fused child's adjoint is computed where it is read, never written
     if constexpr (schedule::active[c] && !schedule::inlined[c]) {
       constexpr bool assign = schedule::edge_assigns[schedule::edge_offset[I] + K];
       op_at<I>(e).template backward<K, assign>(detail::slot_at<c>(adjoints_), adjoint_ref<I>(e, b),
-                                                     value_ref<I>(e, b), value_ref<step<I>::children[J]>(e, b)...);
+                                                     value_ref<I>(e, b), value_ref<schedule::template children_of<I>::value[J]>(e, b)...);
     }
   }
 };

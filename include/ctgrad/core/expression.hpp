@@ -14,6 +14,7 @@
 #include <boost/hana/tuple.hpp>
 #include <cstddef>
 #include <type_traits>
+#include <utility>
 
 #include "ctgrad/core/diagnostics.hpp"
 #include "ctgrad/core/shape.hpp"
@@ -61,18 +62,78 @@ struct constant {
   tensor<T, D...> value;
 };
 
+template <class Op, class... C>
+struct node;
+
+namespace detail {
+
+// Pure: no run-time data anywhere in the subtree, so equal types mean equal values.
+template <class T>
+struct is_pure_t : std::bool_constant<!T::has_data> {};
+template <class Op, class... C>
+struct is_pure_t<node<Op, C...>> : std::bool_constant<std::is_empty_v<Op> && (is_pure_t<C>::value && ...)> {};
+template <class T>
+inline constexpr bool is_pure = is_pure_t<T>::value;
+
+// A node holds only the children that carry run-time data. A pure child is its type alone
+// (made on the spot when needed), so a pure expression is a type with no fields at all.
+// Storing pure children made every class layout query walk the whole subtree (GCC's
+// is_empty_type), a third of the front end's time on a 400-node expression.
+template <std::size_t I, class C, bool Held = !is_pure<C>>
+struct child_slot {
+  child_slot() = default;
+  constexpr explicit child_slot(const C&) {}
+};
+template <std::size_t I, class C>
+struct child_slot<I, C, true> {
+  child_slot() = default;
+  constexpr explicit child_slot(const C& c) : held(c) {}
+  C held;
+};
+
+template <class Seq, class... C>
+struct child_store;
+template <std::size_t... I, class... C>
+struct child_store<std::index_sequence<I...>, C...> : child_slot<I, C>... {
+  child_store() = default;
+  constexpr explicit child_store(const C&... c) : child_slot<I, C>(c)... {}
+};
+
+// the type of child I (unevaluated: a base-class deduction)
+template <std::size_t I, class C, bool H>
+C child_type_of(const child_slot<I, C, H>&);
+
+}  // namespace detail
+
 // An operation applied to child expressions.
 template <class Op, class... C>
 struct node {
+  static_assert(sizeof...(C) <= 3, "ctgrad: an operation takes at most three operands");
   using value_type = std::common_type_t<typename C::value_type...>;
   using shape_type = typename Op::template result_shape<typename C::shape_type...>;
   static constexpr bool has_data = !std::is_empty_v<Op>;
   static constexpr std::size_t arity = sizeof...(C);
-  using children_type = hana::tuple<C...>;
+  using children_type = detail::child_store<std::index_sequence_for<C...>, C...>;
+  template <std::size_t I>
+  using child_type = decltype(detail::child_type_of<I>(std::declval<const children_type&>()));
 
   [[no_unique_address]] Op op;
-  children_type children;
+  [[no_unique_address]] children_type children;
 };
+
+namespace detail {
+
+// Child I of a node: the stored object, or (a pure child) a fresh one of its type.
+template <std::size_t I, class Node>
+constexpr decltype(auto) child(const Node& n) {
+  using C = typename Node::template child_type<I>;
+  if constexpr (is_pure<C>)
+    return C{};
+  else
+    return (static_cast<const child_slot<I, C, true>&>(n.children).held);
+}
+
+}  // namespace detail
 
 namespace detail {
 
@@ -96,21 +157,6 @@ template <class Op, class... C>
 struct is_node_t<node<Op, C...>> : std::true_type {};
 template <class T>
 inline constexpr bool is_op_node = is_node_t<T>::value;
-
-template <class T>
-struct child_types;
-template <class Op, class... C>
-struct child_types<node<Op, C...>> {
-  using type = hana::tuple<C...>;
-};
-
-// Pure: no run-time data anywhere in the subtree, so equal types mean equal values.
-template <class T>
-struct is_pure_t : std::bool_constant<!T::has_data> {};
-template <class Op, class... C>
-struct is_pure_t<node<Op, C...>> : std::bool_constant<std::is_empty_v<Op> && (is_pure_t<C>::value && ...)> {};
-template <class T>
-inline constexpr bool is_pure = is_pure_t<T>::value;
 
 }  // namespace detail
 
@@ -258,7 +304,7 @@ constexpr result_t<Op, A...> make_node(const Op& op, const A&... a) {
     return R{};
   } else {
     using T = typename R::value_type;
-    return R{op, typename R::children_type{as_expression<T>(a)...}};
+    return R{op, typename R::children_type(as_expression<T>(a)...)};
   }
 }
 

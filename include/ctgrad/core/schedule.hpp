@@ -8,6 +8,12 @@
 //   - any other node by its type and its path from the root, so `x*0.5` and `x*0.7`
 //     (same type, different constants) are never merged.
 // Backward walks the steps in reverse; a step is *active* when a gradient flows through it.
+//
+// Compile time: everything here that is computed per node is a class template (a type,
+// or an std::integral_constant), never a function, variable template or static data
+// member per node. GCC gives each of those a mangled name that spells out the node's
+// whole subtree, and mangling searches its substitutions linearly: per-node functions made
+// compile time grow with the cube of the expression's size.
 #pragma once
 
 #include <array>
@@ -50,8 +56,16 @@ template <class Node, class Path, std::size_t... Children>
 struct step {
   using node_type = Node;
   using path_type = Path;
-  static constexpr std::size_t arity = sizeof...(Children);
-  static constexpr std::size_t children[arity == 0 ? 1 : arity] = {Children...};
+  using children = std::index_sequence<Children...>;
+};
+
+// the values of an index sequence (named by the indices alone, so shared between steps)
+template <class Seq>
+struct seq_values;
+template <std::size_t... I>
+struct seq_values<std::index_sequence<I...>> {
+  static constexpr std::size_t size = sizeof...(I);
+  static constexpr std::size_t value[sizeof...(I) == 0 ? 1 : sizeof...(I)] = {I...};
 };
 
 // The visited set: one base class keyed<Key, step index> per node seen. Membership and
@@ -63,11 +77,11 @@ template <class... Keyed>
 struct key_index : Keyed... {};
 
 template <class Key, std::size_t I>
-constexpr std::size_t index_in(const keyed<Key, I>*) {
-  return I;
-}
+std::integral_constant<std::size_t, I> index_in(const keyed<Key, I>*);  // unevaluated only
 template <class Key, class Index>
 concept indexed = requires(const Index* p) { index_in<Key>(p); };
+template <class Key, class Index>
+using index_of_t = decltype(index_in<Key>(static_cast<const Index*>(nullptr)));
 
 // The steps found so far, a plain type list. The walk is made of class templates over
 // these lists, not of functions returning Hana tuples: each step used to append to a
@@ -81,24 +95,27 @@ template <class Index, class Steps>
 struct walk_state {};
 
 template <class Node, std::size_t I>
-using child_t = typename std::remove_cvref_t<decltype(hana::at_c<I>(std::declval<typename Node::children_type&>()))>;
+using child_t = typename Node::template child_type<I>;
+// (a trait, not Node::arity: a static member per node type would be mangled, see above)
+template <class Node>
+struct arity_of_node : std::integral_constant<std::size_t, 0> {};
+template <class Op, class... C>
+struct arity_of_node<node<Op, C...>> : std::integral_constant<std::size_t, sizeof...(C)> {};
 
 template <class Node, class Path, class State>
 struct visit;
 
 // appends the step for Node (its children are visited already)
-template <class Node, class Path, class State, class Children = std::make_index_sequence<Node::arity>>
+template <class Node, class Path, class State, class Children = std::make_index_sequence<arity_of_node<Node>::value>>
 struct add_step;
 template <class Node, class Path, class... Keyed, class... S, std::size_t... I>
 struct add_step<Node, Path, walk_state<key_index<Keyed...>, step_list<S...>>, std::index_sequence<I...>> {
   using index = key_index<Keyed...>;
-  using new_step = step<Node, Path,
-                        index_in<key_of<child_t<Node, I>, typename path_append<Path, I>::type>>(
-                            static_cast<const index*>(nullptr))...>;
+  using new_step = step<Node, Path, index_of_t<key_of<child_t<Node, I>, typename path_append<Path, I>::type>, index>::value...>;
   using type = walk_state<key_index<Keyed..., keyed<key_of<Node, Path>, sizeof...(S)>>, step_list<S..., new_step>>;
 };
 
-template <class Node, class Path, std::size_t I, class State, bool Done = (I == Node::arity)>
+template <class Node, class Path, std::size_t I, class State, bool Done = (I == arity_of_node<Node>::value)>
 struct visit_children {
   using type = typename add_step<Node, Path, State>::type;
 };
@@ -108,16 +125,17 @@ struct visit_children<Node, Path, I, State, false> {
   using type = typename visit_children<Node, Path, I + 1, after_child>::type;
 };
 
-template <class Node, class Path, class Index, class Steps>
-struct visit<Node, Path, walk_state<Index, Steps>> {
-  static constexpr auto next() {
-    if constexpr (indexed<key_of<Node, Path>, Index>)
-      return std::type_identity<walk_state<Index, Steps>>{};  // seen: merged
-    else
-      return std::type_identity<typename visit_children<Node, Path, 0, walk_state<Index, Steps>>::type>{};
-  }
-  using type = typename decltype(next())::type;
+template <class Node, class Path, class State, bool Seen>
+struct visit_unless_seen {
+  using type = State;  // seen: merged
 };
+template <class Node, class Path, class State>
+struct visit_unless_seen<Node, Path, State, false> {
+  using type = typename visit_children<Node, Path, 0, State>::type;
+};
+template <class Node, class Path, class Index, class Steps>
+struct visit<Node, Path, walk_state<Index, Steps>>
+    : visit_unless_seen<Node, Path, walk_state<Index, Steps>, indexed<key_of<Node, Path>, Index>> {};
 
 template <class State>
 struct steps_in;
@@ -132,13 +150,10 @@ template <class Expr>
 using steps_of = typename walk_of<Expr>::type;
 
 // the step of a pure node type (a leaf, say) by the walk's key index, else `none`
+template <class Key, class Index, std::size_t none, bool Found = indexed<Key, Index>>
+struct index_of_key : std::integral_constant<std::size_t, none> {};
 template <class Key, class Index, std::size_t none>
-constexpr std::size_t index_of_key() {
-  if constexpr (indexed<Key, Index>)
-    return index_in<Key>(static_cast<const Index*>(nullptr));
-  else
-    return none;
-}
+struct index_of_key<Key, Index, none, true> : index_of_t<Key, Index> {};
 
 // step I of a list: one indexed base per element, then a lookup by overload resolution
 template <std::size_t I, class S>
@@ -173,7 +188,9 @@ template <std::size_t P0, std::size_t... P>
 struct at_path<path<P0, P...>> {
   template <class E>
   static constexpr const auto& get(const E& e) {
-    return at_path<path<P...>>::get(hana::at_c<P0>(e.children));
+    // only nodes with run-time data are fetched, and those are held by their parents
+    static_assert(!is_pure<typename E::template child_type<P0>>, "ctgrad internal: a pure child has no object to refer to");
+    return at_path<path<P...>>::get(detail::child<P0>(e));
   }
 };
 
@@ -181,45 +198,42 @@ template <class Op>
 concept blocks_gradient = requires { requires Op::blocks_gradient; };
 
 template <class Node>
-constexpr bool stops_gradient() {
-  if constexpr (is_op_node<Node>)
-    return blocks_gradient<std::remove_cvref_t<decltype(std::declval<Node>().op)>>;
-  else
-    return false;
-}
+struct op_of_node {
+  using type = void;
+};
+template <class Op, class... C>
+struct op_of_node<node<Op, C...>> {
+  using type = Op;
+};
+
+template <class Node>
+struct stops_gradient : std::bool_constant<blocks_gradient<typename op_of_node<Node>::type>> {};
 
 template <class Node, class Wrt>
 struct is_target_leaf : std::false_type {};
 template <class Node>
-struct is_target_leaf<Node, all_trainable> {
-  static constexpr bool value = [] {
-    if constexpr (is_leaf<Node>)
-      return Node::trainable;
-    else
-      return false;
-  }();
-};
+struct is_target_leaf<Node, all_trainable> : std::false_type {};
+template <fixed_string N, class T, bool Tr, std::size_t... D>
+struct is_target_leaf<leaf<N, T, Tr, D...>, all_trainable> : std::bool_constant<Tr> {};
 template <class Node, class... L>
 struct is_target_leaf<Node, wrt_t<L...>> : std::bool_constant<(std::is_same_v<Node, L> || ...)> {};
 
 // Fusion traits of a node's operation (see `inlined` below).
-template <class Node>
-constexpr bool inlinable_node() {
-  if constexpr (is_op_node<Node>) {
-    using Op = std::remove_cvref_t<decltype(std::declval<Node>().op)>;
-    if constexpr (requires { Op::inlinable; }) return Op::inlinable;
-  }
-  return false;
-}
-template <class Node, std::size_t ChildExtent>
-constexpr bool reads_child_once() {
-  if constexpr (is_op_node<Node>) {
-    using Op = std::remove_cvref_t<decltype(std::declval<Node>().op)>;
-    if constexpr (requires { Op::template reads_once<ChildExtent, Node::shape_type::size>; })
-      return Op::template reads_once<ChildExtent, Node::shape_type::size>;
-  }
-  return false;
-}
+template <class Op>
+concept declares_inlinable = requires { Op::inlinable; };
+template <class Node, class Op = typename op_of_node<Node>::type>
+struct inlinable_node : std::false_type {};
+template <class Node, declares_inlinable Op>
+struct inlinable_node<Node, Op> : std::bool_constant<Op::inlinable> {};
+
+template <class Op, std::size_t ChildExtent, std::size_t Extent>
+concept declares_reads_once = requires { Op::template reads_once<ChildExtent, Extent>; };
+template <class Node, std::size_t ChildExtent, class Op = typename op_of_node<Node>::type>
+struct reads_child_once : std::false_type {};
+template <class Node, std::size_t ChildExtent, class Op>
+  requires declares_reads_once<Op, ChildExtent, Node::shape_type::size>
+struct reads_child_once<Node, ChildExtent, Op>
+    : std::bool_constant<Op::template reads_once<ChildExtent, Node::shape_type::size>> {};
 
 // Everything evaluation needs to know about an expression, computed once per type.
 template <class Expr, class Wrt>
@@ -233,17 +247,20 @@ struct schedule {
   template <std::size_t I>
   using node = typename step<I>::node_type;
 
+  template <std::size_t I>
+  using children_of = seq_values<typename step<I>::children>;
+
  private:
   template <std::size_t... I>
   static constexpr auto arities(std::index_sequence<I...>) {
-    return std::array<std::size_t, size>{step<I>::arity...};
+    return std::array<std::size_t, size>{children_of<I>::size...};
   }
   template <std::size_t... I>
   static constexpr auto kinds(std::index_sequence<I...>) {
     // 0 leaf, 1 target leaf, 2 constant, 3 operation, 4 operation that stops gradients
     return std::array<int, size>{(is_leaf<node<I>> ? (is_target_leaf<node<I>, Wrt>::value ? 1 : 0)
                                   : is_constant<node<I>> ? 2
-                                  : stops_gradient<node<I>>() ? 4
+                                  : stops_gradient<node<I>>::value ? 4
                                                                : 3)...};
   }
   using seq = std::make_index_sequence<size>;
@@ -268,7 +285,7 @@ struct schedule {
     auto put = [&](const auto& children, std::size_t n) {
       for (std::size_t k = 0; k < n; ++k) out[e++] = children[k];
     };
-    (put(step<I>::children, step<I>::arity), ...);
+    (put(children_of<I>::value, children_of<I>::size), ...);
     return out;
   }
 
@@ -280,19 +297,24 @@ struct schedule {
   // value is computed where it is read (core/view.hpp). Chains of such steps collapse into
   // their consumer's loop; expensive functions (exp, log, ...) are always stored.
  private:
-  template <std::size_t Step, std::size_t... K>
-  static constexpr void edge_reads_of(bool* out, std::index_sequence<K...>) {
-    ((out[K] = reads_child_once<node<Step>, node<step<Step>::children[K]>::shape_type::size>()), ...);
-  }
+  // does step I read its operand K (if it has one) once per element? max_arity per step
+  template <std::size_t I, std::size_t K, bool Has = (K < children_of<I>::size)>
+  struct reads_operand_once : std::false_type {};
+  template <std::size_t I, std::size_t K>
+  struct reads_operand_once<I, K, true>
+      : reads_child_once<node<I>, node<children_of<I>::value[K]>::shape_type::size> {};
   template <std::size_t... I>
   static constexpr auto edge_reads(std::index_sequence<I...>) {
+    constexpr bool per_step[] = {reads_operand_once<I, 0>::value..., reads_operand_once<I, 1>::value...,
+                                 reads_operand_once<I, 2>::value..., false};
     std::array<bool, edges == 0 ? 1 : edges> out{};
-    (edge_reads_of<I>(out.data() + edge_offset[I], std::make_index_sequence<step<I>::arity>{}), ...);
+    for (std::size_t i = 0; i < size; ++i)
+      for (std::size_t k = 0; k < arity[i]; ++k) out[edge_offset[i] + k] = per_step[k * size + i];
     return out;
   }
   template <std::size_t... I>
   static constexpr auto inlinable_steps(std::index_sequence<I...>) {
-    return std::array<bool, size>{inlinable_node<node<I>>()...};
+    return std::array<bool, size>{inlinable_node<node<I>>::value...};
   }
 
  public:
@@ -367,7 +389,9 @@ struct schedule {
   // (a base-class lookup in the walk's key table: a search through the steps per leaf made
   // compile time grow with steps x leaves)
   template <class Leaf>
-  static constexpr std::size_t index_of_leaf = index_of_key<std::remove_cvref_t<Leaf>, key_table, size>();
+  using leaf_index = index_of_key<std::remove_cvref_t<Leaf>, key_table, size>;
+  template <class Leaf>
+  static constexpr std::size_t index_of_leaf = leaf_index<Leaf>::value;
 
   // the steps whose leaves get a gradient: in wrt(...) order, else in schedule order
   static constexpr auto target_list = [] {
@@ -375,7 +399,7 @@ struct schedule {
     std::size_t n = 0;
     if constexpr (requires { typename Wrt::leaves; }) {
       hana::for_each(typename Wrt::leaves{}, [&](auto t) {
-        constexpr std::size_t i = index_of_leaf<typename decltype(t)::type>;
+        constexpr std::size_t i = leaf_index<typename decltype(t)::type>::value;
         if (i < size) idx[n++] = i;
       });
     } else {
@@ -388,8 +412,10 @@ struct schedule {
   static constexpr auto targets = target_list.first;
 
 
+  template <class Leaf, std::size_t I = leaf_index<Leaf>::value>
+  using target = std::bool_constant<(I < size) && kind[I < size ? I : 0] == 1>;
   template <class Leaf>
-  static constexpr bool is_target = index_of_leaf<Leaf> < size && kind[index_of_leaf<Leaf>] == 1;
+  static constexpr bool is_target = target<Leaf>::value;
 };
 
 }  // namespace ctgrad::detail

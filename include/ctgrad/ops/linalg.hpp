@@ -128,11 +128,11 @@ struct operand_of_product_t<node<op::transpose, A>> {
 template <class A>
 using operand_of_product = typename operand_of_product_t<std::remove_cvref_t<A>>::type;
 template <class A>
-constexpr const auto& untransposed(const A& a) {
+constexpr decltype(auto) untransposed(const A& a) {
   if constexpr (transposed<A>::value)
-    return hana::at_c<0>(a.children);
+    return detail::child<0>(a);
   else
-    return a;
+    return (a);
 }
 template <class A, class B>
 using matmul_op = op::matmul_t<transposed<std::remove_cvref_t<A>>::value, transposed<std::remove_cvref_t<B>>::value>;
