@@ -93,13 +93,26 @@ struct bindings : B... {
 
 namespace detail {
 // No leaf bound twice. (A pairwise check: bindings are few, and a hana::set built here
-// cost a tenth of a second of compile time per evaluation.)
+// cost a tenth of a second of compile time per evaluation. A class, not a variable
+// template: those get mangled names, here spelling out every binding, once per leaf.)
 template <class L, class... B>
-inline constexpr std::size_t times_bound = (std::size_t{0} + ... + std::is_same_v<L, typename B::leaf_type>);
+struct times_bound : std::integral_constant<std::size_t, (std::size_t{0} + ... + std::is_same_v<L, typename B::leaf_type>)> {};
 template <class... B>
 constexpr bool binds_each_leaf_once() {
-  return ((times_bound<typename B::leaf_type, B...> == 1) && ...);
+  return ((times_bound<typename B::leaf_type, B...>::value == 1) && ...);
 }
+
+// A leaf's bound value, found by a base-class conversion of the bindings. A free function
+// named by the leaf and its storage alone, where a member of bindings<...> per leaf had
+// every binding in its mangled name. Call it qualified: ADL would visit every binding.
+template <class Leaf, class Stored>
+constexpr const auto& bound_value(const binding<Leaf, Stored>& b) {
+  return b.get();
+}
+template <class Leaf, class Stored>
+const binding<Leaf, Stored>* binding_of(const binding<Leaf, Stored>*);  // unevaluated only
+template <class Leaf, class B>
+concept binds = requires(const B* b) { detail::binding_of<Leaf>(b); };
 
 template <class T>
 struct is_bindings_t : std::false_type {};
@@ -142,7 +155,12 @@ template <class... A>
   requires((detail::is_binding_t<A>::value || binding_set<A> || binding_source<A>) && ...)
 constexpr auto at(const A&... a) {
   using detail::operator|;
-  auto all = (bindings<>{} | ... | detail::as_binding_set(a));
+  auto all = [&] {
+    if constexpr ((detail::is_binding_t<A>::value && ...))
+      return bindings<A...>{a...};  // the common case in one step, not one type per argument
+    else
+      return (bindings<>{} | ... | detail::as_binding_set(a));
+  }();
   detail::check_each_leaf_once(all);
   return all;
 }

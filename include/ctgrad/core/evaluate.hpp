@@ -102,14 +102,14 @@ struct unused_wrt_leaf {
 };
 template <class S, class L, class... Rest>
 struct unused_wrt_leaf<S, wrt_t<L, Rest...>> {
-  using type = std::conditional_t<S::template index_of_leaf<L> == S::size, L,
+  using type = std::conditional_t<S::template leaf_index<L>::value == S::size, L,
                                   typename unused_wrt_leaf<S, wrt_t<Rest...>>::type>;
 };
 
 template <class Node, class B>
 struct unbound_leaf : std::false_type {};
 template <fixed_string N, class T, bool Tr, std::size_t... D, class B>
-struct unbound_leaf<leaf<N, T, Tr, D...>, B> : std::bool_constant<!B::template has<leaf<N, T, Tr, D...>>()> {};
+struct unbound_leaf<leaf<N, T, Tr, D...>, B> : std::bool_constant<!binds<leaf<N, T, Tr, D...>, B>> {};
 
 // What is wrong with evaluating Expr for the leaves Wrt with bindings B (void: nothing).
 template <class Expr, class Wrt, class B, bool NeedScalar>
@@ -175,14 +175,14 @@ class gradients {
   // the leaves that have a gradient here
   template <class Leaf>
   static constexpr bool contains(const Leaf& = {}) {
-    return schedule::template is_target<Leaf>;
+    return schedule::template target<Leaf>::value;
   }
 
   template <class Leaf>
   constexpr decltype(auto) operator[](const Leaf&) const {
     static_assert(contains<Leaf>(),
                   "ctgrad: no gradient for this leaf here: it is an input, or not in wrt(...), or not in the expression");
-    const auto& t = ws().template adjoint<schedule::template index_of_leaf<Leaf>>();
+    const auto& t = ws().template adjoint<schedule::template leaf_index<Leaf>::value>();
     if constexpr (Leaf::shape_type::rank == 0)
       return t.flat(0);
     else
@@ -194,7 +194,7 @@ class gradients {
   constexpr const auto& as_tensor(const Leaf&) const {
     static_assert(contains<Leaf>(),
                   "ctgrad: no gradient for this leaf here: it is an input, or not in wrt(...), or not in the expression");
-    return ws().template adjoint<schedule::template index_of_leaf<Leaf>>();
+    return ws().template adjoint<schedule::template leaf_index<Leaf>::value>();
   }
 
   // the value of the (scalar) expression at the same bindings
@@ -268,7 +268,7 @@ class workspace {
   template <class Sub>
   constexpr const auto& stored_value(const Sub&) const {
     static_assert(detail::is_pure<Sub>, "ctgrad: stored_value: the sub-expression holds constants; it has no unique step");
-    constexpr std::size_t i = schedule::template index_of_leaf<Sub>;
+    constexpr std::size_t i = schedule::template leaf_index<Sub>::value;
     static_assert(i < steps, "ctgrad: stored_value: not a sub-expression of this workspace's expression");
     static_assert(detail::is_op_node<Sub> && !schedule::inlined[i],
                   "ctgrad: stored_value: this step is fused into its consumer (or a leaf): no stored value");
@@ -277,7 +277,7 @@ class workspace {
   template <class Sub>
   static constexpr bool stores(const Sub& = {}) {
     if constexpr (detail::is_pure<Sub>) {
-      constexpr std::size_t i = schedule::template index_of_leaf<Sub>;
+      constexpr std::size_t i = schedule::template leaf_index<Sub>::value;
       if constexpr (i < steps) return detail::is_op_node<Sub> && !schedule::inlined[i];
     }
     return false;
@@ -352,7 +352,7 @@ class workspace {
   constexpr decltype(auto) value_ref(const Expr& e, const B& b) const {
     using N = typename schedule::template node<I>;
     if constexpr (detail::is_leaf<N>)
-      return b.template get<N>();
+      return detail::bound_value<N>(b);
     else if constexpr (detail::is_constant<N>)
       return (node_at<I>(e).value);
     else if constexpr (schedule::inlined[I])

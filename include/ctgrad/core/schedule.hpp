@@ -79,9 +79,9 @@ struct key_index : Keyed... {};
 template <class Key, std::size_t I>
 std::integral_constant<std::size_t, I> index_in(const keyed<Key, I>*);  // unevaluated only
 template <class Key, class Index>
-concept indexed = requires(const Index* p) { index_in<Key>(p); };
+concept indexed = requires(const Index* p) { detail::index_in<Key>(p); };  // qualified: no ADL through every key
 template <class Key, class Index>
-using index_of_t = decltype(index_in<Key>(static_cast<const Index*>(nullptr)));
+using index_of_t = decltype(detail::index_in<Key>(static_cast<const Index*>(nullptr)));
 
 // The steps found so far, a plain type list. The walk is made of class templates over
 // these lists, not of functions returning Hana tuples: each step used to append to a
@@ -172,7 +172,7 @@ struct step_table_of<step_list<S...>> {
   using type = step_table<std::index_sequence_for<S...>, S...>;
 };
 template <class Steps, std::size_t I>
-using step_at = decltype(step_lookup<I>(std::declval<typename step_table_of<Steps>::type>()));
+using step_at = decltype(detail::step_lookup<I>(std::declval<typename step_table_of<Steps>::type>()));
 
 // The node object at a path inside the root expression.
 template <class Path>
