@@ -18,6 +18,7 @@
 #include "ctgrad/core/binding.hpp"
 #include "ctgrad/core/diagnostics.hpp"
 #include "ctgrad/core/expression.hpp"
+#include "ctgrad/core/recipes.hpp"
 #include "ctgrad/core/schedule.hpp"
 #include "ctgrad/core/view.hpp"
 
@@ -25,15 +26,13 @@ namespace ctgrad {
 
 namespace detail {
 
-struct no_slot {};
-
 template <class Node>
 using value_tensor_t = tensor_for<typename Node::value_type, typename Node::shape_type>;
 
 template <class Sched, std::size_t I>
 using value_slot_t = std::conditional_t<is_op_node<typename Sched::template node<I>> && !Sched::inlined[I],
                                         value_tensor_t<typename Sched::template node<I>>, no_slot>;
-// A fused step's adjoint is a view computed from its consumer's (see adjoint_ref).
+// A fused step's adjoint is a view computed from its consumer's (see recipes.hpp).
 template <class Sched, std::size_t I>
 using adjoint_slot_t =
     std::conditional_t<Sched::active[I] && !Sched::inlined[I], value_tensor_t<typename Sched::template node<I>>, no_slot>;
@@ -41,24 +40,6 @@ using adjoint_slot_t =
 // One slot per step, default-initialised: forward writes every value slot before it is
 // read, backward assigns or zero-fills every adjoint slot (see schedule.hpp), so nothing
 // is cleared needlessly. (A hana::tuple would value-initialise, i.e. zero, all of them.)
-template <std::size_t I, class T>
-struct slot {
-  [[no_unique_address]] T held;
-};
-template <class Seq, class... T>
-struct slot_set;
-template <std::size_t... I, class... T>
-struct slot_set<std::index_sequence<I...>, T...> : slot<I, T>... {};
-
-template <std::size_t I, class T>
-constexpr T& slot_at(slot<I, T>& s) {
-  return s.held;
-}
-template <std::size_t I, class T>
-constexpr const T& slot_at(const slot<I, T>& s) {
-  return s.held;
-}
-
 template <class Sched, class Seq>
 struct slots;
 template <class Sched, std::size_t... I>
@@ -240,8 +221,10 @@ class workspace {
   template <binding_set B>
   constexpr decltype(auto) value(const Expr& e, const B& b) {
     check<B, false>();
-    forward(e, b, seq{});
-    return out(value_ref<schedule::root>(e, b));
+    refs_type refs;  // every entry is set before it is read
+    fill_refs(refs, e, b, seq{});
+    forward(refs, seq{});
+    return out(detail::value_of<detail::stored_ref<schedule::root>>::get(refs));  // a slot, binding or constant
   }
 
   // Gradients (and value) of a scalar e; they live in this workspace until its next use.
@@ -311,10 +294,13 @@ class workspace {
     using want = tensor_for<T, typename Expr::shape_type>;
     static_assert(std::is_same_v<Seed, want> || (Expr::shape_type::rank == 0 && std::is_arithmetic_v<Seed>),
                   "ctgrad: vjp: the seed must be a tensor of the expression's element type and shape");
-    forward(e, b, seq{});
-    if constexpr (Expr::shape_type::rank == 0) scalar_value_ = value_ref<schedule::root>(e, b).flat(0);
+    refs_type refs;  // every entry is set before it is read
+    fill_refs(refs, e, b, seq{});
+    forward(refs, seq{});
+    if constexpr (Expr::shape_type::rank == 0)
+      scalar_value_ = detail::value_of<detail::stored_ref<schedule::root>>::get(refs).flat(0);
     seed_root(seed);
-    backward(e, b, seq{});
+    backward(refs, seq{});
   }
 
   template <class B, bool NeedScalar>
@@ -331,72 +317,29 @@ class workspace {
       return (t);
   }
 
+  // Evaluation reads every step through a table of pointers and the step's recipe (see
+  // recipes.hpp): the functions that run a step are named by the recipe and the table,
+  // never by Expr.
+  using refs_type = typename detail::refs_table<schedule>::type;
   template <std::size_t I>
-  static constexpr const auto& node_at(const Expr& e) {
-    return detail::at_path<typename step<I>::path_type>::get(e);
-  }
-  // A step's operation. Most are empty types, made on the spot: only operations that carry
-  // data (a run-time exponent, say) are fetched from the expression object, because the
-  // walk down a step's path costs compile time in proportion to its depth.
+  using value_recipe = typename detail::value_recipe<schedule, I>::type;
   template <std::size_t I>
-  static constexpr decltype(auto) op_at(const Expr& e) {
-    using Op = std::remove_cvref_t<decltype(std::declval<typename schedule::template node<I>>().op)>;
-    if constexpr (std::is_empty_v<Op>)
-      return Op{};
-    else
-      return (node_at<I>(e).op);
-  }
-
-  // A step's value: a reference to stored data, or (fused steps) a lazy view by value.
-  template <std::size_t I, class B>
-  constexpr decltype(auto) value_ref(const Expr& e, const B& b) const {
-    using N = typename schedule::template node<I>;
-    if constexpr (detail::is_leaf<N>)
-      return detail::bound_value<N>(b);
-    else if constexpr (detail::is_constant<N>)
-      return (node_at<I>(e).value);
-    else if constexpr (schedule::inlined[I])
-      return lazy_value<I>(e, b, std::make_index_sequence<schedule::template children_of<I>::size>{});
-    else
-      return detail::slot_at<I>(values_);
-  }
-  // A step's adjoint: its slot, or (fused steps) a view of its one consumer's VJP.
-  template <std::size_t I, class B>
-  constexpr auto adjoint_ref(const Expr& e, const B& b) const {
-    if constexpr (schedule::inlined[I]) {
-      constexpr std::size_t p = schedule::uses.consumer[I], k = schedule::uses.operand[I];
-      return lazy_adjoint<p, k>(e, b, std::make_index_sequence<schedule::template children_of<p>::size>{});
-    } else {
-      return detail::as_view(detail::slot_at<I>(adjoints_));
-    }
-  }
-  template <std::size_t P, std::size_t K, class B, std::size_t... J>
-  constexpr auto lazy_adjoint(const Expr& e, const B& b, std::index_sequence<J...>) const {
-    using N = typename schedule::template node<schedule::template children_of<P>::value[K]>;
-    const auto op = op_at<P>(e);
-    auto dy = adjoint_ref<P>(e, b);
-    auto y = detail::as_view(value_ref<P>(e, b));
-    return detail::lazy_adjoint<std::remove_cvref_t<decltype(op)>, K, typename N::value_type, typename N::shape_type,
-                                decltype(dy), decltype(y),
-                                std::remove_cvref_t<decltype(detail::as_view(value_ref<schedule::template children_of<P>::value[J]>(e, b)))>...>{
-        op, dy, y, hana::make_basic_tuple(detail::as_view(value_ref<schedule::template children_of<P>::value[J]>(e, b))...)};
-  }
-
-  template <std::size_t I, class B, std::size_t... K>
-  constexpr auto lazy_value(const Expr& e, const B& b, std::index_sequence<K...>) const {
-    using N = typename schedule::template node<I>;
-    return op_at<I>(e).template lazy<typename N::value_type, typename N::shape_type>(
-        detail::as_view(value_ref<schedule::template children_of<I>::value[K]>(e, b))...);
-  }
+  using op_recipe = typename detail::op_recipe_of<schedule, I>::type;
 
   template <class B, std::size_t... I>
-  constexpr void forward(const Expr& e, const B& b, std::index_sequence<I...>) {
-    (forward_step<I>(e, b, std::make_index_sequence<schedule::template children_of<I>::size>{}), ...);
+  constexpr void fill_refs(refs_type& refs, const Expr& e, const B& b, std::index_sequence<I...>) {
+    (detail::set_ref<detail::source_of<schedule, I>>(
+         detail::slot_at<I>(refs), detail::bound_ptr<detail::leaf_or_void<schedule, I>>(&b),
+         detail::fetch<detail::constant_path<schedule, I>>::constant(&e), detail::slot_at<I>(values_),
+         detail::fetch<detail::op_path<schedule, I>>::op(&e)),
+     ...);
   }
-  template <std::size_t I, class B, std::size_t... K>
-  constexpr void forward_step(const Expr& e, const B& b, std::index_sequence<K...>) {
-    if constexpr (schedule::kind[I] >= 3 && !schedule::inlined[I])
-      op_at<I>(e).forward(detail::slot_at<I>(values_), value_ref<schedule::template children_of<I>::value[K]>(e, b)...);
+
+  template <std::size_t... I>
+  constexpr void forward(const refs_type& refs, std::index_sequence<I...>) {
+    (detail::forward_if<detail::source_of<schedule, I> == detail::source::stored && schedule::kind[I] >= 3,
+                        op_recipe<I>>(values_, refs),
+     ...);
   }
 
   template <class Seed>
@@ -411,30 +354,15 @@ class workspace {
     }
   }
 
-  template <class B, std::size_t... I>
-  constexpr void backward(const Expr& e, const B& b, std::index_sequence<I...>) {
-    (zero_step<I>(), ...);
-    // reverse order: step (steps-1-J) for J = 0, 1, ...
-    (backward_step<steps - 1 - I>(e, b, std::make_index_sequence<schedule::template children_of<steps - 1 - I>::size>{}), ...);
-  }
-  template <std::size_t I>
-  constexpr void zero_step() {
-    if constexpr (schedule::needs_zero[I])
-      for (auto& v : detail::slot_at<I>(adjoints_)) v = {};
-  }
-  template <std::size_t I, class B, std::size_t... K>
-  constexpr void backward_step(const Expr& e, const B& b, std::index_sequence<K...> ks) {
-    if constexpr (schedule::active[I] && schedule::kind[I] == 3) (backward_edge<I, K>(e, b, ks), ...);
-  }
-  template <std::size_t I, std::size_t K, class B, std::size_t... J>
-  constexpr void backward_edge(const Expr& e, const B& b, std::index_sequence<J...>) {
-    constexpr std::size_t c = schedule::template children_of<I>::value[K];
-    // a fused child's adjoint is computed where it is read, never written
-    if constexpr (schedule::active[c] && !schedule::inlined[c]) {
-      constexpr bool assign = schedule::edge_assigns[schedule::edge_offset[I] + K];
-      op_at<I>(e).template backward<K, assign>(detail::slot_at<c>(adjoints_), adjoint_ref<I>(e, b),
-                                                     value_ref<I>(e, b), value_ref<schedule::template children_of<I>::value[J]>(e, b)...);
-    }
+  // zero what only zeros reach, then the steps in reverse (step n - J for J = 0, 1, ...)
+  template <std::size_t... J>
+  constexpr void backward(const refs_type& refs, std::index_sequence<J...>) {
+    (detail::zero_if<schedule::needs_zero[J]>(detail::slot_at<J>(adjoints_)), ...);
+    constexpr std::size_t n = steps - 1;
+    (detail::backward_if<schedule::active[n - J] && schedule::kind[n - J] == 3, op_recipe<n - J>,
+                         typename detail::adjoint_recipe<schedule, n - J>::type, value_recipe<n - J>,
+                         typename detail::edges_of<schedule, n - J>::type>(adjoints_, refs),
+     ...);
   }
 };
 
