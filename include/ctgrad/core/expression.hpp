@@ -256,25 +256,41 @@ constexpr auto check_types() {
 
 // The type an operation Op on operands A... produces: a node, or an invalid<> saying why not.
 // An invalid operand passes through unchanged (its error is reported once, where it arose).
+// Stage by stage (a bad operand, then element types, then shapes) as class templates: a
+// function per node here had the operands' whole subtrees in its mangled name.
+template <class Op, bool Ok, auto Why, class... C>
+struct shape_checked {
+  using type = node<Op, C...>;
+};
+template <class Op, auto Why, class... C>
+struct shape_checked<Op, false, Why, C...> {
+  using type = invalid<error_kind::shape_mismatch, Op::name + fixed_string(": ") + Why>;
+};
+template <class Op, class... C>
+struct shapes_stage : shape_checked<Op, Op::template check<typename C::shape_type...>().length() == 0,
+                                    Op::template check<typename C::shape_type...>(), C...> {};
+
+template <class Op, bool Ok, auto Why, class... C>
+struct type_checked : shapes_stage<Op, C...> {};
+template <class Op, auto Why, class... C>
+struct type_checked<Op, false, Why, C...> {
+  using type = invalid<error_kind::element_type_mismatch, Op::name + fixed_string(": ") + Why>;
+};
+template <class Op, class... C>
+struct types_stage : type_checked<Op, check_types<Op, typename C::value_type...>().length() == 0,
+                                  check_types<Op, typename C::value_type...>(), C...> {};
+
+template <class Bad, class Op, class... C>
+struct operand_stage {
+  using type = Bad;
+};
+template <class Op, class... C>
+struct operand_stage<void, Op, C...> : types_stage<Op, C...> {};
+
 template <class Op, class... A>
 struct result {
   using T = typename element_type_of<A...>::type;
-  using bad_operand = typename first_invalid<A...>::type;
-
-  static constexpr auto compute() {
-    if constexpr (!std::is_void_v<bad_operand>) {
-      return std::type_identity<bad_operand>{};
-    } else if constexpr (constexpr auto why = check_types<Op, typename as_expression_t<T, A>::value_type...>();
-                         why.length() != 0) {
-      return std::type_identity<invalid<error_kind::element_type_mismatch, Op::name + fixed_string(": ") + why>>{};
-    } else if constexpr (constexpr auto why = Op::template check<typename as_expression_t<T, A>::shape_type...>();
-                         why.length() != 0) {
-      return std::type_identity<invalid<error_kind::shape_mismatch, Op::name + fixed_string(": ") + why>>{};
-    } else {
-      return std::type_identity<node<Op, as_expression_t<T, A>...>>{};
-    }
-  }
-  using type = typename decltype(compute())::type;
+  using type = typename operand_stage<typename first_invalid<A...>::type, Op, as_expression_t<T, A>...>::type;
 };
 
 }  // namespace detail
@@ -302,6 +318,8 @@ constexpr result_t<Op, A...> make_node(const Op& op, const A&... a) {
   if constexpr (is_invalid<R>) {
     if constexpr (std::is_void_v<typename first_invalid<A...>::type>) report<R>();
     return R{};
+  } else if constexpr (is_pure<R>) {
+    return R{};  // nothing to hold (and no constructor per node for the compiler to name)
   } else {
     using T = typename R::value_type;
     return R{op, typename R::children_type(as_expression<T>(a)...)};
