@@ -61,6 +61,18 @@ struct is_binding_t : std::false_type {};
 template <class L, class S>
 struct is_binding_t<binding<L, S>> : std::true_type {};
 
+// A leaf's bound value, found by a base-class conversion of the bindings. A free function
+// named by the leaf and its storage alone, where a member of bindings<...> per leaf had
+// every binding in its mangled name. Call it qualified: ADL would visit every binding.
+template <class Leaf, class Stored>
+constexpr const auto& bound_value(const binding<Leaf, Stored>& b) {
+  return b.get();
+}
+template <class Leaf, class Stored>
+const binding<Leaf, Stored>* binding_of(const binding<Leaf, Stored>*);  // unevaluated only
+template <class Leaf, class B>
+concept binds = requires(const B* b) { detail::binding_of<Leaf>(b); };
+
 }  // namespace detail
 
 // All the values of one evaluation, looked up by leaf type: one base class per binding,
@@ -73,7 +85,7 @@ struct bindings : B... {
   // expression constant-evaluated a copy of every subtree, quadratic in the size)
   template <class Leaf>
   static constexpr bool has() {
-    return requires(const bindings& b) { find<Leaf>(b); };
+    return detail::binds<Leaf, bindings>;
   }
   template <class Leaf>
   static constexpr bool has(const Leaf&) {
@@ -81,13 +93,7 @@ struct bindings : B... {
   }
   template <class Leaf>
   constexpr const auto& get() const {
-    return find<Leaf>(*this).get();
-  }
-
- private:
-  template <class Leaf, class Stored>
-  static constexpr const binding<Leaf, Stored>& find(const binding<Leaf, Stored>& b) {
-    return b;
+    return detail::bound_value<Leaf>(*this);
   }
 };
 
@@ -102,17 +108,6 @@ constexpr bool binds_each_leaf_once() {
   return ((times_bound<typename B::leaf_type, B...>::value == 1) && ...);
 }
 
-// A leaf's bound value, found by a base-class conversion of the bindings. A free function
-// named by the leaf and its storage alone, where a member of bindings<...> per leaf had
-// every binding in its mangled name. Call it qualified: ADL would visit every binding.
-template <class Leaf, class Stored>
-constexpr const auto& bound_value(const binding<Leaf, Stored>& b) {
-  return b.get();
-}
-template <class Leaf, class Stored>
-const binding<Leaf, Stored>* binding_of(const binding<Leaf, Stored>*);  // unevaluated only
-template <class Leaf, class B>
-concept binds = requires(const B* b) { detail::binding_of<Leaf>(b); };
 
 template <class T>
 struct is_bindings_t : std::false_type {};

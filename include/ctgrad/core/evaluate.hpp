@@ -59,12 +59,10 @@ template <class Leaf>
 inline constexpr const char* leaf_name = Leaf::name.c_str();
 template <>
 inline constexpr const char* leaf_name<void> = "";
-template <class Node>
-using leaf_or_void_t = std::conditional_t<is_leaf<Node>, Node, void>;
 template <class S, std::size_t... A>
 constexpr std::size_t first_name_clash(std::index_sequence<A...>) {
   constexpr bool leaf[] = {is_leaf<typename S::template node<A>>..., false};
-  constexpr const char* names[] = {leaf_name<leaf_or_void_t<typename S::template node<A>>>..., ""};
+  constexpr const char* names[] = {leaf_name<leaf_or_void<typename S::template node<A>>>..., ""};
   auto same = [](const char* a, const char* b) {
     while (*a && *a == *b) ++a, ++b;
     return *a == *b;
@@ -329,7 +327,7 @@ class workspace {
   template <class B, std::size_t... I>
   constexpr void fill_refs(refs_type& refs, const Expr& e, const B& b, std::index_sequence<I...>) {
     (detail::set_ref<detail::source_of<schedule, I>>(
-         detail::slot_at<I>(refs), detail::bound_ptr<detail::leaf_or_void<schedule, I>>(&b),
+         detail::slot_at<I>(refs), detail::bound_ptr<detail::leaf_or_void<typename schedule::template node<I>>>(&b),
          detail::fetch<detail::constant_path<schedule, I>>::constant(&e), detail::slot_at<I>(values_),
          detail::fetch<detail::op_path<schedule, I>>::op(&e)),
      ...);
@@ -337,8 +335,7 @@ class workspace {
 
   template <std::size_t... I>
   constexpr void forward(const refs_type& refs, std::index_sequence<I...>) {
-    (detail::forward_if<detail::source_of<schedule, I> == detail::source::stored && schedule::kind[I] >= 3,
-                        op_recipe<I>>(values_, refs),
+    (detail::forward_if<detail::source_of<schedule, I> == detail::source::stored, op_recipe<I>>(values_, refs),
      ...);
   }
 

@@ -143,6 +143,8 @@ template <fixed_string N, class T, bool Tr, std::size_t... D>
 struct is_leaf_t<leaf<N, T, Tr, D...>> : std::true_type {};
 template <class T>
 inline constexpr bool is_leaf = is_leaf_t<T>::value;
+template <class Node>
+using leaf_or_void = std::conditional_t<is_leaf<Node>, Node, void>;
 
 template <class T>
 struct is_constant_t : std::false_type {};

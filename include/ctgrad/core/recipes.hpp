@@ -271,7 +271,7 @@ struct fetch<no_path> {
 };
 
 // A leaf's bound value by a base-class conversion of the bindings, or a null no_slot
-// pointer for a step that is not a leaf (L = void).
+// pointer for a step that is not a leaf (L = void, see leaf_or_void).
 template <class L, class Stored>
 constexpr const auto* bound_ptr(const binding<L, Stored>* b) {
   return &b->get();
@@ -280,8 +280,6 @@ template <class L>
 constexpr const no_slot* bound_ptr(const void*) {
   return nullptr;
 }
-template <class S, std::size_t I>
-using leaf_or_void = std::conditional_t<source_of<S, I> == source::leaf, typename S::template node<I>, void>;
 
 template <source Src, class Value, class Op, class Leaf, class Constant, class Slot, class DataOp>
 constexpr void set_ref(step_ref<Value, Op>& out, const Leaf* leaf, const Constant* constant, const Slot& stored,

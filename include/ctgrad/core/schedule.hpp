@@ -390,8 +390,6 @@ struct schedule {
   // compile time grow with steps x leaves)
   template <class Leaf>
   using leaf_index = index_of_key<std::remove_cvref_t<Leaf>, key_table, size>;
-  template <class Leaf>
-  static constexpr std::size_t index_of_leaf = leaf_index<Leaf>::value;
 
   // the steps whose leaves get a gradient: in wrt(...) order, else in schedule order
   static constexpr auto target_list = [] {
@@ -411,11 +409,8 @@ struct schedule {
   static constexpr std::size_t target_count = target_list.second;
   static constexpr auto targets = target_list.first;
 
-
   template <class Leaf, std::size_t I = leaf_index<Leaf>::value>
   using target = std::bool_constant<(I < size) && kind[I < size ? I : 0] == 1>;
-  template <class Leaf>
-  static constexpr bool is_target = target<Leaf>::value;
 };
 
 }  // namespace ctgrad::detail
