@@ -98,17 +98,6 @@ struct bindings : B... {
 };
 
 namespace detail {
-// No leaf bound twice. (A pairwise check: bindings are few, and a hana::set built here
-// cost a tenth of a second of compile time per evaluation. A class, not a variable
-// template: those get mangled names, here spelling out every binding, once per leaf.)
-template <class L, class... B>
-struct times_bound : std::integral_constant<std::size_t, (std::size_t{0} + ... + std::is_same_v<L, typename B::leaf_type>)> {};
-template <class... B>
-constexpr bool binds_each_leaf_once() {
-  return ((times_bound<typename B::leaf_type, B...>::value == 1) && ...);
-}
-
-
 template <class T>
 struct is_bindings_t : std::false_type {};
 template <class... B>
@@ -138,9 +127,11 @@ template <class... A, class... B>
 constexpr bindings<A..., B...> operator|(const bindings<A...>& x, const bindings<B...>& y) {
   return {static_cast<const A&>(x)..., static_cast<const B&>(y)...};
 }
+// No leaf bound twice: each leaf's lookup finds one binding (two make it ambiguous). A
+// base-class lookup per binding, where a pairwise count made bindings squared classes.
 template <class... B>
 constexpr void check_each_leaf_once(const bindings<B...>&) {
-  static_assert(binds_each_leaf_once<B...>(), "ctgrad: at(...) binds the same leaf twice");
+  static_assert((binds<typename B::leaf_type, bindings<B...>> && ...), "ctgrad: at(...) binds the same leaf twice");
 }
 }  // namespace detail
 

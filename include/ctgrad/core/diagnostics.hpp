@@ -40,10 +40,14 @@ struct invalid {
 
 namespace detail {
 
+// (concepts, not variable templates, for every test asked of an expression type: GCC
+// mangles each variable template instantiation, spelling out the whole expression)
 template <class T>
-inline constexpr bool is_invalid = false;
+struct is_invalid_t : std::false_type {};
 template <error_kind K, fixed_string M>
-inline constexpr bool is_invalid<invalid<K, M>> = true;
+struct is_invalid_t<invalid<K, M>> : std::true_type {};
+template <class T>
+concept is_invalid = is_invalid_t<T>::value;
 
 // Always false; its template arguments are what the compiler prints next to the error.
 // The message comes in pieces because Clang shortens long string arguments.

@@ -73,7 +73,7 @@ struct is_pure_t : std::bool_constant<!T::has_data> {};
 template <class Op, class... C>
 struct is_pure_t<node<Op, C...>> : std::bool_constant<std::is_empty_v<Op> && (is_pure_t<C>::value && ...)> {};
 template <class T>
-inline constexpr bool is_pure = is_pure_t<T>::value;
+concept is_pure = is_pure_t<T>::value;  // a concept: not mangled per node (diagnostics.hpp)
 
 // A node holds only the children that carry run-time data. A pure child is its type alone
 // (made on the spot when needed), so a pure expression is a type with no fields at all.
@@ -111,8 +111,7 @@ struct node {
   static_assert(sizeof...(C) <= 3, "ctgrad: an operation takes at most three operands");
   using value_type = std::common_type_t<typename C::value_type...>;
   using shape_type = typename Op::template result_shape<typename C::shape_type...>;
-  static constexpr bool has_data = !std::is_empty_v<Op>;
-  static constexpr std::size_t arity = sizeof...(C);
+  // (no static data members: GCC mangles each one, and a node's name spells out its subtree)
   using children_type = detail::child_store<std::index_sequence_for<C...>, C...>;
   template <std::size_t I>
   using child_type = decltype(detail::child_type_of<I>(std::declval<const children_type&>()));
@@ -142,7 +141,7 @@ struct is_leaf_t : std::false_type {};
 template <fixed_string N, class T, bool Tr, std::size_t... D>
 struct is_leaf_t<leaf<N, T, Tr, D...>> : std::true_type {};
 template <class T>
-inline constexpr bool is_leaf = is_leaf_t<T>::value;
+concept is_leaf = is_leaf_t<T>::value;
 template <class Node>
 using leaf_or_void = std::conditional_t<is_leaf<Node>, Node, void>;
 
@@ -151,14 +150,14 @@ struct is_constant_t : std::false_type {};
 template <class T, std::size_t... D>
 struct is_constant_t<constant<T, D...>> : std::true_type {};
 template <class T>
-inline constexpr bool is_constant = is_constant_t<T>::value;
+concept is_constant = is_constant_t<T>::value;
 
 template <class T>
 struct is_node_t : std::false_type {};
 template <class Op, class... C>
 struct is_node_t<node<Op, C...>> : std::true_type {};
 template <class T>
-inline constexpr bool is_op_node = is_node_t<T>::value;
+concept is_op_node = is_node_t<T>::value;
 
 }  // namespace detail
 
@@ -186,8 +185,12 @@ constexpr constant<T, D...> constant_of(const tensor<T, D...>& v) {
 
 namespace detail {
 
+// a plain number (a concept: std::is_arithmetic_v would be mangled per expression type)
 template <class T>
-concept operand = expression<T> || is_invalid<std::remove_cvref_t<T>> || std::is_arithmetic_v<std::remove_cvref_t<T>>;
+concept number = std::is_arithmetic<T>::value;
+
+template <class T>
+concept operand = expression<T> || is_invalid<std::remove_cvref_t<T>> || number<std::remove_cvref_t<T>>;
 
 // The element type a plain number takes when mixed with expressions.
 template <class... A>
@@ -209,11 +212,11 @@ struct element_type_of<> {
 };
 
 template <class T, class A>
-using as_expression_t = std::conditional_t<std::is_arithmetic_v<std::remove_cvref_t<A>>, constant<T>, std::remove_cvref_t<A>>;
+using as_expression_t = std::conditional_t<number<std::remove_cvref_t<A>>, constant<T>, std::remove_cvref_t<A>>;
 
 template <class T, class A>
 constexpr auto as_expression(const A& a) {
-  if constexpr (std::is_arithmetic_v<A>)
+  if constexpr (number<A>)
     return constant<T>{tensor<T>(static_cast<T>(a))};
   else
     return a;
@@ -303,7 +306,7 @@ namespace detail {
 template <class Op, class... A>
 struct guarded_result {};
 template <class Op, class... A>
-  requires((operand<A> && ...) && !(std::is_arithmetic_v<A> && ...))
+  requires((operand<A> && ...) && !(number<A> && ...))
 struct guarded_result<Op, A...> : result<Op, A...> {};
 }  // namespace detail
 

@@ -76,6 +76,16 @@ struct keyed {};
 template <class... Keyed>
 struct key_index : Keyed... {};
 
+// Adding a key makes a new index type. It holds at most 32 keys of its own and the index
+// before as one more base, so making it costs the same at every size (one class with all
+// the keys as direct bases cost the size of the index, a square over the walk).
+template <class Index, class Key>
+struct add_key;
+template <class... Keyed, class Key>
+struct add_key<key_index<Keyed...>, Key> {
+  using type = std::conditional_t<(sizeof...(Keyed) < 32), key_index<Keyed..., Key>, key_index<key_index<Keyed...>, Key>>;
+};
+
 template <class Key, std::size_t I>
 std::integral_constant<std::size_t, I> index_in(const keyed<Key, I>*);  // unevaluated only
 template <class Key, class Index>
@@ -112,7 +122,7 @@ template <class Node, class Path, class... Keyed, class... S, std::size_t... I>
 struct add_step<Node, Path, walk_state<key_index<Keyed...>, step_list<S...>>, std::index_sequence<I...>> {
   using index = key_index<Keyed...>;
   using new_step = step<Node, Path, index_of_t<key_of<child_t<Node, I>, typename path_append<Path, I>::type>, index>::value...>;
-  using type = walk_state<key_index<Keyed..., keyed<key_of<Node, Path>, sizeof...(S)>>, step_list<S..., new_step>>;
+  using type = walk_state<typename add_key<index, keyed<key_of<Node, Path>, sizeof...(S)>>::type, step_list<S..., new_step>>;
 };
 
 template <class Node, class Path, std::size_t I, class State, bool Done = (I == arity_of_node<Node>::value)>
@@ -171,8 +181,14 @@ template <class... S>
 struct step_table_of<step_list<S...>> {
   using type = step_table<std::index_sequence_for<S...>, S...>;
 };
+// (a class, so each lookup is made once: an alias of the decltype redid the search through
+// every step each time a step's type was named)
 template <class Steps, std::size_t I>
-using step_at = decltype(detail::step_lookup<I>(std::declval<typename step_table_of<Steps>::type>()));
+struct step_at_t {
+  using type = decltype(detail::step_lookup<I>(std::declval<typename step_table_of<Steps>::type>()));
+};
+template <class Steps, std::size_t I>
+using step_at = typename step_at_t<Steps, I>::type;
 
 // The node object at a path inside the root expression.
 template <class Path>
@@ -216,7 +232,7 @@ struct is_target_leaf<Node, all_trainable> : std::false_type {};
 template <fixed_string N, class T, bool Tr, std::size_t... D>
 struct is_target_leaf<leaf<N, T, Tr, D...>, all_trainable> : std::bool_constant<Tr> {};
 template <class Node, class... L>
-struct is_target_leaf<Node, wrt_t<L...>> : std::bool_constant<(std::is_same_v<Node, L> || ...)> {};
+struct is_target_leaf<Node, wrt_t<L...>> : std::bool_constant<(std::is_same<Node, L>::value || ...)> {};
 
 // Fusion traits of a node's operation (see `inlined` below).
 template <class Op>

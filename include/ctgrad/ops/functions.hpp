@@ -122,7 +122,7 @@ namespace detail {
 // At least one side is an expression (or an invalid one); the other may be a plain number.
 template <class A, class B>
 concept binary_operands = operand<A> && operand<B> &&
-                          !(std::is_arithmetic_v<std::remove_cvref_t<A>> && std::is_arithmetic_v<std::remove_cvref_t<B>>);
+                          !(number<std::remove_cvref_t<A>> && number<std::remove_cvref_t<B>>);
 template <class A>
 concept unary_operand = expression<A> || is_invalid<std::remove_cvref_t<A>>;
 }  // namespace detail

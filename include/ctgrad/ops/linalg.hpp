@@ -151,17 +151,14 @@ constexpr detail::matmul_result<A, B> matmul(const A& a, const B& b) {
 }
 
 namespace detail {
+// (a concept, not a function: a function per operand pair would be mangled with both subtrees)
 template <class A, class B>
-constexpr bool is_matrix_product() {
-  if constexpr (expression<A> && expression<B>)
-    return std::remove_cvref_t<A>::shape_type::rank == 2 && std::remove_cvref_t<B>::shape_type::rank >= 1;
-  else
-    return false;
-}
+concept is_matrix_product = expression<A> && expression<B> && std::remove_cvref_t<A>::shape_type::rank == 2 &&
+                            std::remove_cvref_t<B>::shape_type::rank >= 1;
 template <class A, class B>
 struct times_result : guarded_result<op::zip<fn::mul>, std::remove_cvref_t<A>, std::remove_cvref_t<B>> {};
 template <class A, class B>
-  requires(is_matrix_product<A, B>())
+  requires is_matrix_product<A, B>
 struct times_result<A, B> {
   using type = matmul_result<A, B>;
 };
@@ -170,7 +167,7 @@ struct times_result<A, B> {
 template <class A, class B>
   requires detail::binary_operands<A, B>
 constexpr typename detail::times_result<A, B>::type operator*(const A& a, const B& b) {
-  if constexpr (detail::is_matrix_product<A, B>())
+  if constexpr (detail::is_matrix_product<A, B>)
     return detail::make_matmul(a, b);
   else
     return detail::make_node(op::zip<fn::mul>{}, a, b);
