@@ -20,6 +20,7 @@
 #include "ctgrad/core/expression.hpp"
 #include "ctgrad/core/recipes.hpp"
 #include "ctgrad/core/schedule.hpp"
+#include "ctgrad/core/storage.hpp"
 #include "ctgrad/core/view.hpp"
 
 namespace ctgrad {
@@ -28,25 +29,6 @@ namespace detail {
 
 template <class Node>
 using value_tensor_t = tensor_for<typename Node::value_type, typename Node::shape_type>;
-
-template <class Sched, std::size_t I>
-using value_slot_t = std::conditional_t<is_op_node<typename Sched::template node<I>> && !Sched::inlined[I],
-                                        value_tensor_t<typename Sched::template node<I>>, no_slot>;
-// A fused step's adjoint is a view computed from its consumer's (see recipes.hpp).
-template <class Sched, std::size_t I>
-using adjoint_slot_t =
-    std::conditional_t<Sched::active[I] && !Sched::inlined[I], value_tensor_t<typename Sched::template node<I>>, no_slot>;
-
-// One slot per step, default-initialised: forward writes every value slot before it is
-// read, backward assigns or zero-fills every adjoint slot (see schedule.hpp), so nothing
-// is cleared needlessly. (A hana::tuple would value-initialise, i.e. zero, all of them.)
-template <class Sched, class Seq>
-struct slots;
-template <class Sched, std::size_t... I>
-struct slots<Sched, std::index_sequence<I...>> {
-  using values = slot_set<std::index_sequence<I...>, value_slot_t<Sched, I>...>;
-  using adjoints = slot_set<std::index_sequence<I...>, adjoint_slot_t<Sched, I>...>;
-};
 
 template <class Leaf>
 constexpr auto leaf_description() {
@@ -149,6 +131,7 @@ struct gradient_access;
 template <class Workspace, bool Owning>
 class gradients {
   using schedule = typename Workspace::schedule;
+  using storage = detail::storage<schedule>;
 
  public:
   // the leaves that have a gradient here
@@ -157,11 +140,15 @@ class gradients {
     return schedule::template target<Leaf>::value;
   }
 
+  // (These are the only functions per leaf; they read the adjoint pools directly, with
+  // the leaf's test a class template: each function GCC instantiates here is mangled with
+  // the whole expression in its name.)
   template <class Leaf>
   constexpr decltype(auto) operator[](const Leaf&) const {
-    static_assert(contains<Leaf>(),
+    static_assert(schedule::template target<Leaf>::value,
                   "ctgrad: no gradient for this leaf here: it is an input, or not in wrt(...), or not in the expression");
-    const auto& t = ws().template adjoint<schedule::template leaf_index<Leaf>::value>();
+    constexpr std::size_t i = schedule::template leaf_index<Leaf>::value;
+    const auto& t = detail::pool_of<detail::step_tensor<schedule, i>>(ws().adjoint_pools())[storage::adjoint_index[i]];
     if constexpr (Leaf::shape_type::rank == 0)
       return t.flat(0);
     else
@@ -171,9 +158,10 @@ class gradients {
   // the gradient as a tensor, also for a scalar leaf (tensor<T>)
   template <class Leaf>
   constexpr const auto& as_tensor(const Leaf&) const {
-    static_assert(contains<Leaf>(),
+    static_assert(schedule::template target<Leaf>::value,
                   "ctgrad: no gradient for this leaf here: it is an input, or not in wrt(...), or not in the expression");
-    return ws().template adjoint<schedule::template leaf_index<Leaf>::value>();
+    constexpr std::size_t i = schedule::template leaf_index<Leaf>::value;
+    return detail::pool_of<detail::step_tensor<schedule, i>>(ws().adjoint_pools())[storage::adjoint_index[i]];
   }
 
   // the value of the (scalar) expression at the same bindings
@@ -218,11 +206,12 @@ class workspace {
   // The value of e: a plain number for a scalar, else a reference into this workspace.
   template <binding_set B>
   constexpr decltype(auto) value(const Expr& e, const B& b) {
-    check<B, false>();
-    refs_type refs;  // every entry is set before it is read
-    fill_refs(refs, e, b, seq{});
-    forward(refs, seq{});
-    return out(detail::value_of<detail::stored_ref<schedule::root>>::get(refs));  // a slot, binding or constant
+    if constexpr (check<B, false>()) {  // else reported: nothing more to say
+      inputs_type in;                    // every entry is set before it is read
+      fill_inputs(in, e, b);
+      forward(in, std::make_index_sequence<storage::passes.forward.size>{});
+      return out(detail::value_of<value_recipe<schedule::root>>::get(values_, in));  // a slot, binding or constant
+    }
   }
 
   // Gradients (and value) of a scalar e; they live in this workspace until its next use.
@@ -253,7 +242,7 @@ class workspace {
     static_assert(i < steps, "ctgrad: stored_value: not a sub-expression of this workspace's expression");
     static_assert(detail::is_op_node<Sub> && !schedule::inlined[i],
                   "ctgrad: stored_value: this step is fused into its consumer (or a leaf): no stored value");
-    return detail::slot_at<i>(values_);
+    return detail::pool_of<detail::step_tensor<schedule, i>>(values_)[storage::index[i]];
   }
   template <class Sub>
   static constexpr bool stores(const Sub& = {}) {
@@ -264,9 +253,11 @@ class workspace {
     return false;
   }
 
+  // the adjoints of the last grad()/vjp() call, by type (see storage.hpp)
+  constexpr const auto& adjoint_pools() const { return adjoints_; }
   template <std::size_t I>
   constexpr const auto& adjoint() const {
-    return detail::slot_at<I>(adjoints_);
+    return detail::pool_of<detail::step_tensor<schedule, I>>(adjoints_)[storage::adjoint_index[I]];
   }
   constexpr auto scalar_value() const {
     static_assert(Expr::shape_type::rank == 0, "ctgrad: value() of gradients needs a scalar expression");
@@ -276,35 +267,38 @@ class workspace {
  private:
   friend struct detail::gradient_access;
 
-  using seq = std::make_index_sequence<steps>;
-  using slots = detail::slots<schedule, seq>;
+  using storage = detail::storage<schedule>;
   template <std::size_t I>
   using step = typename schedule::template step<I>;
   using T = typename Expr::value_type;
 
-  typename slots::values values_;
-  typename slots::adjoints adjoints_;
+  typename storage::values values_;
+  typename storage::adjoints adjoints_;
   [[no_unique_address]] std::conditional_t<Expr::shape_type::rank == 0, T, detail::no_slot> scalar_value_;
 
   template <bool NeedScalar, class Seed, class B>
   constexpr void run(const Expr& e, const Seed& seed, const B& b) {
-    check<B, NeedScalar>();
     using want = tensor_for<T, typename Expr::shape_type>;
     static_assert(std::is_same_v<Seed, want> || (Expr::shape_type::rank == 0 && std::is_arithmetic_v<Seed>),
                   "ctgrad: vjp: the seed must be a tensor of the expression's element type and shape");
-    refs_type refs;  // every entry is set before it is read
-    fill_refs(refs, e, b, seq{});
-    forward(refs, seq{});
-    if constexpr (Expr::shape_type::rank == 0)
-      scalar_value_ = detail::value_of<detail::stored_ref<schedule::root>>::get(refs).flat(0);
-    seed_root(seed);
-    backward(refs, seq{});
+    if constexpr (check<B, NeedScalar>()) {
+      inputs_type in;  // every entry is set before it is read
+      fill_inputs(in, e, b);
+      forward(in, std::make_index_sequence<storage::passes.forward.size>{});
+      if constexpr (Expr::shape_type::rank == 0)
+        scalar_value_ = detail::value_of<value_recipe<schedule::root>>::get(values_, in).flat(0);
+      seed_root(seed);
+      zero_unreached(std::make_index_sequence<storage::passes.zero.size>{});
+      backward(in, std::make_index_sequence<storage::passes.backward.size>{});
+    }
   }
 
+  // reports what is wrong with evaluating at bindings B, if anything; true when nothing is
   template <class B, bool NeedScalar>
-  static constexpr void check() {
+  static constexpr bool check() {
     using P = detail::problem_t<Expr, Wrt, B, NeedScalar>;
     if constexpr (!std::is_void_v<P>) detail::report<P>();
+    return std::is_void_v<P>;
   }
 
   template <class X>
@@ -315,34 +309,66 @@ class workspace {
       return (t);
   }
 
-  // Evaluation reads every step through a table of pointers and the step's recipe (see
-  // recipes.hpp): the functions that run a step are named by the recipe and the table,
-  // never by Expr.
-  using refs_type = typename detail::refs_table<schedule>::type;
+  // Evaluation reads every step through its recipe (see recipes.hpp) from the pools of
+  // values, adjoints and inputs (storage.hpp): the functions that run a step are named by
+  // the recipe and the pools' types, never by Expr.
+  using inputs_type = typename storage::inputs;
   template <std::size_t I>
   using value_recipe = typename detail::value_recipe<schedule, I>::type;
   template <std::size_t I>
   using op_recipe = typename detail::op_recipe_of<schedule, I>::type;
 
-  template <class B, std::size_t... I>
-  constexpr void fill_refs(refs_type& refs, const Expr& e, const B& b, std::index_sequence<I...>) {
-    (detail::set_ref<detail::source_of<schedule, I>>(
-         detail::slot_at<I>(refs), detail::bound_ptr<detail::leaf_or_void<typename schedule::template node<I>>>(&b),
-         detail::fetch<detail::constant_path<schedule, I>>::constant(&e), detail::slot_at<I>(values_),
-         detail::fetch<detail::op_path<schedule, I>>::op(&e)),
+  template <std::size_t I>
+  using adjoint_recipe = typename detail::adjoint_recipe<schedule, I>::type;
+  template <std::size_t I>
+  using edges = typename detail::edges_of<schedule, I>::type;
+  template <std::size_t I>
+  using tensor_of_step = detail::step_tensor<schedule, I>;
+
+  // (each loop runs over the steps its pass lists, storage.hpp: I = Pass.step[J])
+  template <std::size_t I>
+  using path_of = typename schedule::template step<I>::path_type;
+
+  template <class B>
+  constexpr void fill_inputs(inputs_type& in, const Expr& e, const B& b) {
+    fill_leaves(in, b, std::make_index_sequence<storage::passes.leaves.size>{});
+    fill_constants(in, e, std::make_index_sequence<storage::passes.constants.size>{});
+    fill_data_ops(in, e, std::make_index_sequence<storage::passes.data_ops.size>{});
+  }
+  // a leaf's value from its binding, by a cast (no function per leaf)
+  template <class B, std::size_t... J>
+  constexpr void fill_leaves(inputs_type& in, const B& b, std::index_sequence<J...>) {
+    constexpr auto& pass = storage::passes.leaves;
+    ((detail::pool_of<tensor_of_step<pass.step[J]>>(in)[storage::index[pass.step[J]]] =
+          &static_cast<const typename detail::binding_in<typename schedule::template node<pass.step[J]>, B>::type&>(b)
+               .stored.get()),
+     ...);
+  }
+  template <std::size_t... J>
+  constexpr void fill_constants(inputs_type& in, const Expr& e, std::index_sequence<J...>) {
+    constexpr auto& pass = storage::passes.constants;
+    ((detail::pool_of<tensor_of_step<pass.step[J]>>(in)[storage::index[pass.step[J]]] =
+          &detail::at_path<path_of<pass.step[J]>>::get(e).value),
+     ...);
+  }
+  template <std::size_t... J>
+  constexpr void fill_data_ops(inputs_type& in, const Expr& e, std::index_sequence<J...>) {
+    constexpr auto& pass = storage::passes.data_ops;
+    ((detail::pool_of<detail::data_op_t<schedule, pass.step[J]>>(in)[storage::op_index[pass.step[J]]] =
+          &detail::at_path<path_of<pass.step[J]>>::get(e).op),
      ...);
   }
 
-  template <std::size_t... I>
-  constexpr void forward(const refs_type& refs, std::index_sequence<I...>) {
-    (detail::forward_if<detail::source_of<schedule, I> == detail::source::stored, op_recipe<I>>(values_, refs),
-     ...);
+  template <std::size_t... J>
+  constexpr void forward(const inputs_type& in, std::index_sequence<J...>) {
+    constexpr auto& pass = storage::passes.forward;
+    (detail::run_step<op_recipe<pass.step[J]>>::forward(values_, in), ...);
   }
 
   template <class Seed>
   constexpr void seed_root(const Seed& seed) {
     if constexpr (schedule::active[schedule::root]) {
-      auto& adj = detail::slot_at<schedule::root>(adjoints_);
+      auto& adj = detail::pool_of<tensor_of_step<schedule::root>>(adjoints_)[storage::adjoint_index[schedule::root]];
       if constexpr (std::is_arithmetic_v<Seed>) {
         for (auto& v : adj) v = static_cast<T>(seed);
       } else {
@@ -351,14 +377,18 @@ class workspace {
     }
   }
 
-  // zero what only zeros reach, then the steps in reverse (step n - J for J = 0, 1, ...)
+  // zero what only zeros reach, then the active steps from the root down
   template <std::size_t... J>
-  constexpr void backward(const refs_type& refs, std::index_sequence<J...>) {
-    (detail::zero_if<schedule::needs_zero[J]>(detail::slot_at<J>(adjoints_)), ...);
-    constexpr std::size_t n = steps - 1;
-    (detail::backward_if<schedule::active[n - J] && schedule::kind[n - J] == 3, op_recipe<n - J>,
-                         typename detail::adjoint_recipe<schedule, n - J>::type, value_recipe<n - J>,
-                         typename detail::edges_of<schedule, n - J>::type>(adjoints_, refs),
+  constexpr void zero_unreached(std::index_sequence<J...>) {
+    constexpr auto& pass = storage::passes.zero;
+    (detail::zero_adjoint<tensor_of_step<pass.step[J]>, storage::adjoint_index[pass.step[J]]>(adjoints_), ...);
+  }
+  template <std::size_t... J>
+  constexpr void backward(const inputs_type& in, std::index_sequence<J...>) {
+    constexpr auto& pass = storage::passes.backward;
+    (detail::run_step<op_recipe<pass.step[J]>>::template backward<adjoint_recipe<pass.step[J]>,
+                                                                   value_recipe<pass.step[J]>>(
+         edges<pass.step[J]>{}, adjoints_, values_, in),
      ...);
   }
 };

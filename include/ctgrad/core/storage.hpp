@@ -1,0 +1,222 @@
+// Where evaluation keeps things: one pool (an std::array) per distinct type, and for each
+// step its index in its type's pool.
+//
+//   values    pool<X, n, X>          the stored values of operation steps of tensor type X
+//   adjoints  pool<X, n, X>          the stored adjoints of steps of tensor type X
+//   inputs    pool<X, n, const X*>   where the bound leaves and the constants of type X are;
+//                                    for an operation type X that carries data (a run-time
+//                                    exponent, say), where those operations are
+//
+// Why pools: the functions that run a step are named by the storage types they read, and
+// GCC mangles every function it instantiates. A slot per step made those types as long as
+// the expression, and finding a slot a search through as many base classes; a pool per
+// distinct type keeps both small whatever the expression's size.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+#include "ctgrad/core/schedule.hpp"
+#include "ctgrad/core/tensor.hpp"
+
+namespace ctgrad::detail {
+
+template <class X, std::size_t N, class Held>
+struct pool {
+  [[no_unique_address]] std::array<Held, N> items;
+};
+template <class... P>
+struct pool_set : P... {};
+
+// the pool of type X in a set (a base-class conversion among a few bases)
+template <class X, std::size_t N, class Held>
+constexpr std::array<Held, N>& pool_of(pool<X, N, Held>& p) {
+  return p.items;
+}
+template <class X, std::size_t N, class Held>
+constexpr const std::array<Held, N>& pool_of(const pool<X, N, Held>& p) {
+  return p.items;
+}
+
+struct no_slot {};
+
+// the operation of a step when it carries data, else no_slot (it is made from its type)
+template <class Op>
+struct data_op {
+  using type = std::conditional_t<std::is_empty_v<Op>, no_slot, Op>;
+};
+template <>
+struct data_op<void> {
+  using type = no_slot;
+};
+template <class S, std::size_t I>
+using data_op_t = typename data_op<typename op_of_node<typename S::template node<I>>::type>::type;
+
+template <class S, std::size_t I>
+using step_tensor = tensor_for<typename S::template node<I>::value_type, typename S::template node<I>::shape_type>;
+
+// The distinct types a schedule stores, in order of first use: merged by halves, so the
+// instantiation depth is the logarithm of the number of steps.
+template <class... X>
+struct type_list {};
+
+template <class... L>
+struct concat;
+template <class... A>
+struct concat<type_list<A...>> {
+  using type = type_list<A...>;
+};
+template <class... A, class... B, class... R>
+struct concat<type_list<A...>, type_list<B...>, R...> : concat<type_list<A..., B...>, R...> {};
+
+template <class X, class List>
+struct in_list;
+template <class X, class... A>
+struct in_list<X, type_list<A...>> : std::bool_constant<(std::is_same<X, A>::value || ...)> {};
+
+template <class A, class B>
+struct merge_distinct;
+template <class... A, class... B>
+struct merge_distinct<type_list<A...>, type_list<B...>>
+    : concat<type_list<A...>, std::conditional_t<in_list<B, type_list<A...>>::value, type_list<>, type_list<B>>...> {};
+
+template <class S, std::size_t I, class Op = data_op_t<S, I>>
+struct types_of_step {
+  using type = type_list<step_tensor<S, I>, Op>;
+};
+template <class S, std::size_t I>
+struct types_of_step<S, I, no_slot> {
+  using type = type_list<step_tensor<S, I>>;
+};
+
+template <class S, std::size_t Lo, std::size_t Hi, bool One = (Hi - Lo == 1)>
+struct distinct_types : types_of_step<S, Lo> {};
+template <class S, std::size_t Lo, std::size_t Hi>
+struct distinct_types<S, Lo, Hi, false>
+    : merge_distinct<typename distinct_types<S, Lo, Lo + (Hi - Lo) / 2>::type,
+                     typename distinct_types<S, Lo + (Hi - Lo) / 2, Hi>::type> {};
+
+// the position of X in a list of distinct types, by a base-class lookup (keyed: schedule.hpp)
+template <class List, class Seq>
+struct type_keys;
+template <class... X, std::size_t... I>
+struct type_keys<type_list<X...>, std::index_sequence<I...>> : keyed<X, I>... {};
+template <class X, class List>
+struct position;
+template <class X, class... D>
+struct position<X, type_list<D...>> : index_of_t<X, type_keys<type_list<D...>, std::index_sequence_for<D...>>> {};
+
+inline constexpr std::size_t no_index = std::size_t(-1);
+
+// what holds a step's value: a values slot (a stored operation), an inputs pointer (a
+// leaf or a constant), or nothing (a fused step, computed where it is read)
+enum class holder { values, inputs, none };
+
+// Where each step of schedule S lives.
+template <class S>
+class storage {
+  using seq = std::make_index_sequence<S::size>;
+
+ public:
+  using types = typename distinct_types<S, 0, S::size>::type;
+
+  static constexpr std::array<holder, S::size> held_in = [] {
+    std::array<holder, S::size> h{};
+    for (std::size_t i = 0; i < S::size; ++i)
+      h[i] = S::kind[i] <= 2 ? holder::inputs : S::inlined[i] ? holder::none : holder::values;
+    return h;
+  }();
+  static constexpr std::array<bool, S::size> adjoint_stored = [] {
+    std::array<bool, S::size> a{};
+    for (std::size_t i = 0; i < S::size; ++i) a[i] = S::active[i] && !S::inlined[i];
+    return a;
+  }();
+
+ private:
+  static constexpr std::size_t type_count = [] {
+    return []<class... D>(type_list<D...>) { return sizeof...(D); }(types{});
+  }();
+
+  template <std::size_t I, class Op = data_op_t<S, I>>
+  struct op_position : std::integral_constant<std::size_t, no_index> {};
+  template <std::size_t I, class Op>
+    requires(!std::is_same_v<Op, no_slot>)
+  struct op_position<I, Op> : position<Op, types> {};
+
+  template <std::size_t... I>
+  static constexpr auto tensor_types(std::index_sequence<I...>) {
+    return std::array<std::size_t, S::size>{position<step_tensor<S, I>, types>::value...};
+  }
+  template <std::size_t... I>
+  static constexpr auto op_types(std::index_sequence<I...>) {
+    return std::array<std::size_t, S::size>{op_position<I>::value...};
+  }
+
+  struct layout_t {
+    std::array<std::size_t, S::size> index{}, adjoint_index{}, op_index{};
+    std::array<std::size_t, type_count> values{}, adjoints{}, inputs{};
+  };
+  static constexpr layout_t layout = [] {
+    constexpr auto tensor_type = tensor_types(seq{});
+    constexpr auto op_type = op_types(seq{});
+    layout_t l{};
+    for (std::size_t i = 0; i < S::size; ++i) {
+      const std::size_t t = tensor_type[i];
+      l.index[i] = held_in[i] == holder::values ? l.values[t]++
+                   : held_in[i] == holder::inputs ? l.inputs[t]++
+                                                  : no_index;
+      l.adjoint_index[i] = adjoint_stored[i] ? l.adjoints[t]++ : no_index;
+      l.op_index[i] = op_type[i] == no_index ? no_index : l.inputs[op_type[i]]++;
+    }
+    return l;
+  }();
+
+  template <class Types, class Seq = std::make_index_sequence<type_count>>
+  struct pools;
+  template <class... D, std::size_t... T>
+  struct pools<type_list<D...>, std::index_sequence<T...>> {
+    using values = pool_set<pool<D, layout.values[T], D>...>;
+    using adjoints = pool_set<pool<D, layout.adjoints[T], D>...>;
+    using inputs = pool_set<pool<D, layout.inputs[T], const D*>...>;
+  };
+
+ public:
+  // a step's index in its pool: of values or inputs (as held_in says), of adjoints, and of
+  // inputs for its operation when that carries data; no_index where it has none
+  static constexpr auto index = layout.index;
+  static constexpr auto adjoint_index = layout.adjoint_index;
+  static constexpr auto op_index = layout.op_index;
+
+  // The steps each pass visits, so that no function is made for a step with nothing to do:
+  // the leaves, constants and operations carrying data (to fill the inputs), the stored
+  // operations (forward), the adjoints only zeros reach (zeroed before backward), and the
+  // active operations from the root down (backward).
+  struct pass_t {
+    std::array<std::size_t, S::size> step{};
+    std::size_t size = 0;
+  };
+  struct passes_t {
+    pass_t leaves, constants, data_ops, forward, zero, backward;
+  };
+  static constexpr passes_t passes = [] {
+    passes_t p{};
+    for (std::size_t i = 0; i < S::size; ++i) {
+      if (S::kind[i] <= 1) p.leaves.step[p.leaves.size++] = i;
+      if (S::kind[i] == 2) p.constants.step[p.constants.size++] = i;
+      if (op_index[i] != no_index) p.data_ops.step[p.data_ops.size++] = i;
+      if (held_in[i] == holder::values) p.forward.step[p.forward.size++] = i;
+      if (S::needs_zero[i] && adjoint_stored[i]) p.zero.step[p.zero.size++] = i;
+      const std::size_t r = S::size - 1 - i;
+      if (S::active[r] && S::kind[r] == 3) p.backward.step[p.backward.size++] = r;
+    }
+    return p;
+  }();
+
+  using values = typename pools<types>::values;
+  using adjoints = typename pools<types>::adjoints;
+  using inputs = typename pools<types>::inputs;
+};
+
+}  // namespace ctgrad::detail
