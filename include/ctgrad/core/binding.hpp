@@ -131,18 +131,18 @@ constexpr bindings<A..., B...> operator|(const bindings<A...>& x, const bindings
 // base-class lookup per binding, where a pairwise count made bindings squared classes.
 template <class... B>
 constexpr void check_each_leaf_once(const bindings<B...>&) {
-  static_assert((binds<typename B::leaf_type, bindings<B...>> && ...), "ctgrad: at(...) binds the same leaf twice");
+  static_assert(all_of({binds<typename B::leaf_type, bindings<B...>>...}), "ctgrad: at(...) binds the same leaf twice");
 }
 }  // namespace detail
 
 // at(a = 2.0, W = w, model): the values of one evaluation; a model contributes its
 // parameters, an earlier at(...) all of its bindings.
 template <class... A>
-  requires((detail::is_binding_t<A>::value || binding_set<A> || binding_source<A>) && ...)
+  requires(detail::all_of({(detail::is_binding_t<A>::value || binding_set<A> || binding_source<A>)...}))
 constexpr auto at(const A&... a) {
   using detail::operator|;
   auto all = [&] {
-    if constexpr ((detail::is_binding_t<A>::value && ...))
+    if constexpr (detail::all_of({detail::is_binding_t<A>::value...}))
       return bindings<A...>{a...};  // the common case in one step, not one type per argument
     else
       return (bindings<>{} | ... | detail::as_binding_set(a));
@@ -158,7 +158,7 @@ struct wrt_t {
 };
 
 template <class... L>
-  requires(detail::is_leaf<L> && ...)
+  requires(detail::all_of({detail::is_leaf<L>...}))
 constexpr wrt_t<L...> wrt(const L&...) {
   return {};
 }

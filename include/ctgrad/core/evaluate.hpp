@@ -171,7 +171,7 @@ class gradients {
   template <class F>
   constexpr void for_each(F&& f) const {
     [&]<std::size_t... J>(std::index_sequence<J...>) {
-      (f(typename schedule::template node<schedule::targets[J]>{}, ws().template adjoint<schedule::targets[J]>()), ...);
+      detail::in_order{(f(typename schedule::template node<schedule::targets[J]>{}, ws().template adjoint<schedule::targets[J]>()), 0)...};
     }(std::make_index_sequence<schedule::target_count>{});
   }
 
@@ -325,7 +325,8 @@ class workspace {
   template <std::size_t I>
   using tensor_of_step = detail::step_tensor<schedule, I>;
 
-  // (each loop runs over the steps its pass lists, storage.hpp: I = Pass.step[J])
+  // (each loop runs over the steps its pass lists, storage.hpp: I = Pass.step[J]; in_order,
+  // not a fold expression: see pack.hpp)
   template <std::size_t I>
   using path_of = typename schedule::template step<I>::path_type;
 
@@ -339,30 +340,31 @@ class workspace {
   template <class B, std::size_t... J>
   constexpr void fill_leaves(inputs_type& in, const B& b, std::index_sequence<J...>) {
     constexpr auto& pass = storage::passes.leaves;
-    ((detail::pool_of<tensor_of_step<pass.step[J]>>(in)[storage::index[pass.step[J]]] =
-          &static_cast<const typename detail::binding_in<typename schedule::template node<pass.step[J]>, B>::type&>(b)
-               .stored.get()),
-     ...);
+    detail::in_order{(detail::pool_of<tensor_of_step<pass.step[J]>>(in)[storage::index[pass.step[J]]] =
+                          &static_cast<const typename detail::binding_in<typename schedule::template node<pass.step[J]>,
+                                                                         B>::type&>(b)
+                               .stored.get(),
+                      0)...};
   }
   template <std::size_t... J>
   constexpr void fill_constants(inputs_type& in, const Expr& e, std::index_sequence<J...>) {
     constexpr auto& pass = storage::passes.constants;
-    ((detail::pool_of<tensor_of_step<pass.step[J]>>(in)[storage::index[pass.step[J]]] =
-          &detail::at_path<path_of<pass.step[J]>>::get(e).value),
-     ...);
+    detail::in_order{(detail::pool_of<tensor_of_step<pass.step[J]>>(in)[storage::index[pass.step[J]]] =
+                          &detail::at_path<path_of<pass.step[J]>>::get(e).value,
+                      0)...};
   }
   template <std::size_t... J>
   constexpr void fill_data_ops(inputs_type& in, const Expr& e, std::index_sequence<J...>) {
     constexpr auto& pass = storage::passes.data_ops;
-    ((detail::pool_of<detail::data_op_t<schedule, pass.step[J]>>(in)[storage::op_index[pass.step[J]]] =
-          &detail::at_path<path_of<pass.step[J]>>::get(e).op),
-     ...);
+    detail::in_order{(detail::pool_of<detail::data_op_t<schedule, pass.step[J]>>(in)[storage::op_index[pass.step[J]]] =
+                          &detail::at_path<path_of<pass.step[J]>>::get(e).op,
+                      0)...};
   }
 
   template <std::size_t... J>
   constexpr void forward(const inputs_type& in, std::index_sequence<J...>) {
     constexpr auto& pass = storage::passes.forward;
-    (detail::run_step<op_recipe<pass.step[J]>>::forward(values_, in), ...);
+    detail::in_order{(detail::run_step<op_recipe<pass.step[J]>>::forward(values_, in), 0)...};
   }
 
   template <class Seed>
@@ -381,15 +383,15 @@ class workspace {
   template <std::size_t... J>
   constexpr void zero_unreached(std::index_sequence<J...>) {
     constexpr auto& pass = storage::passes.zero;
-    (detail::zero_adjoint<tensor_of_step<pass.step[J]>, storage::adjoint_index[pass.step[J]]>(adjoints_), ...);
+    detail::in_order{(detail::zero_adjoint<tensor_of_step<pass.step[J]>, storage::adjoint_index[pass.step[J]]>(adjoints_), 0)...};
   }
   template <std::size_t... J>
   constexpr void backward(const inputs_type& in, std::index_sequence<J...>) {
     constexpr auto& pass = storage::passes.backward;
-    (detail::run_step<op_recipe<pass.step[J]>>::template backward<adjoint_recipe<pass.step[J]>,
-                                                                   value_recipe<pass.step[J]>>(
-         edges<pass.step[J]>{}, adjoints_, values_, in),
-     ...);
+    detail::in_order{(detail::run_step<op_recipe<pass.step[J]>>::template backward<adjoint_recipe<pass.step[J]>,
+                                                                                    value_recipe<pass.step[J]>>(
+                          edges<pass.step[J]>{}, adjoints_, values_, in),
+                      0)...};
   }
 };
 

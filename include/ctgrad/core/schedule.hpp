@@ -301,7 +301,7 @@ struct schedule {
     auto put = [&](const auto& children, std::size_t n) {
       for (std::size_t k = 0; k < n; ++k) out[e++] = children[k];
     };
-    (put(children_of<I>::value, children_of<I>::size), ...);
+    in_order{(put(children_of<I>::value, children_of<I>::size), 0)...};
     return out;
   }
 

@@ -12,6 +12,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "ctgrad/core/pack.hpp"
 #include "ctgrad/core/shape.hpp"
 
 namespace ctgrad {
@@ -52,7 +53,7 @@ struct rows_storage<T, N, Row, std::index_sequence<I...>> {
   constexpr rows_storage() = default;
   constexpr rows_storage(repeat_t<I, const Row&>... rows) {  // NOLINT: braces are the API
     T* out = data_;
-    ((out = copy_nested<T>(out, rows)), ...);
+    in_order{(out = copy_nested<T>(out, rows), 0)...};
   }
 };
 
@@ -95,10 +96,10 @@ class tensor : private detail::storage_for<T, D...>::type {
 
   // rank 1: from exactly D0 numbers
   template <class... U>
-    requires(rank == 1 && sizeof...(U) == extent && sizeof...(U) > 1 && (std::is_arithmetic_v<U> && ...))
+    requires(rank == 1 && sizeof...(U) == extent && sizeof...(U) > 1 && detail::all_of({std::is_arithmetic_v<U>...}))
   constexpr tensor(U... v) {
     std::size_t i = 0;
-    ((this->data_[i++] = static_cast<T>(v)), ...);
+    detail::in_order{(this->data_[i++] = static_cast<T>(v), 0)...};
   }
   template <class U>
     requires(rank == 1 && extent == 1 && std::is_arithmetic_v<U>)
