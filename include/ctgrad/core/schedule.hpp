@@ -36,12 +36,19 @@ namespace ctgrad::detail {
 template <std::size_t... P>
 struct path {};
 
-template <class Path, std::size_t I>
-struct path_append;
+// The path of child I of the node at Path. Only impure nodes are ever fetched by path (a
+// pure one is its type), so a pure child gets the empty path: paths then stop growing at
+// the first pure node, where they cost the depth of every node below it.
+template <class Path, std::size_t I, bool Pure>
+struct child_path {
+  using type = path<>;
+};
 template <std::size_t... P, std::size_t I>
-struct path_append<path<P...>, I> {
+struct child_path<path<P...>, I, false> {
   using type = path<P..., I>;
 };
+template <class Node, class Path, std::size_t I>
+using path_of_child = typename child_path<Path, I, is_pure<typename Node::template child_type<I>>>::type;
 
 template <class Node, class Path>
 struct site {};  // the key of an impure node
@@ -112,7 +119,13 @@ struct arity_of_node : std::integral_constant<std::size_t, 0> {};
 template <class Op, class... C>
 struct arity_of_node<node<Op, C...>> : std::integral_constant<std::size_t, sizeof...(C)> {};
 
+// whether Node at Path is in the walk's key index already (then it is merged)
 template <class Node, class Path, class State>
+struct seen;
+template <class Node, class Path, class Index, class Steps>
+struct seen<Node, Path, walk_state<Index, Steps>> : std::bool_constant<indexed<key_of<Node, Path>, Index>> {};
+
+template <class Node, class Path, class State, bool Seen = seen<Node, Path, State>::value>
 struct visit;
 
 // appends the step for Node (its children are visited already)
@@ -121,7 +134,7 @@ struct add_step;
 template <class Node, class Path, class... Keyed, class... S, std::size_t... I>
 struct add_step<Node, Path, walk_state<key_index<Keyed...>, step_list<S...>>, std::index_sequence<I...>> {
   using index = key_index<Keyed...>;
-  using new_step = step<Node, Path, index_of_t<key_of<child_t<Node, I>, typename path_append<Path, I>::type>, index>::value...>;
+  using new_step = step<Node, Path, index_of_t<key_of<child_t<Node, I>, path_of_child<Node, Path, I>>, index>::value...>;
   using type = walk_state<typename add_key<index, keyed<key_of<Node, Path>, sizeof...(S)>>::type, step_list<S..., new_step>>;
 };
 
@@ -131,21 +144,20 @@ struct visit_children {
 };
 template <class Node, class Path, std::size_t I, class State>
 struct visit_children<Node, Path, I, State, false> {
-  using after_child = typename visit<child_t<Node, I>, typename path_append<Path, I>::type, State>::type;
+  using after_child = typename visit<child_t<Node, I>, path_of_child<Node, Path, I>, State>::type;
   using type = typename visit_children<Node, Path, I + 1, after_child>::type;
 };
 
+// (two class templates per level of the expression: the instantiation depth limits how
+// deep an expression can be, 900 levels of instantiation by default on GCC)
 template <class Node, class Path, class State, bool Seen>
-struct visit_unless_seen {
+struct visit {
   using type = State;  // seen: merged
 };
 template <class Node, class Path, class State>
-struct visit_unless_seen<Node, Path, State, false> {
+struct visit<Node, Path, State, false> {
   using type = typename visit_children<Node, Path, 0, State>::type;
 };
-template <class Node, class Path, class Index, class Steps>
-struct visit<Node, Path, walk_state<Index, Steps>>
-    : visit_unless_seen<Node, Path, walk_state<Index, Steps>, indexed<key_of<Node, Path>, Index>> {};
 
 template <class State>
 struct steps_in;
