@@ -1,6 +1,7 @@
 // The compile-time schedule: merging, constants, selection of leaves, reuse of workspaces.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <ctgrad/ctgrad.hpp>
 #include <type_traits>
 
@@ -28,6 +29,38 @@ TEST_CASE("a pure subtree written twice is one step, computed once") {
   constexpr auto d5 = d4 * d4;
   static_assert(steps_of(d5) == 6);
   CHECK(grad(d5, at(a = 0.5))[a] == doctest::Approx(32.0));  // d/da (2a)^16 = 32 (2a)^15
+}
+
+namespace {
+// y <- sin(y) * a + b, N times from y = x: three steps a level
+template <int N, class Y>
+constexpr auto sine_chain(const Y& y) {
+  if constexpr (N == 0)
+    return y;
+  else
+    return sine_chain<N - 1>(sin(y) * a + b);
+}
+}  // namespace
+
+TEST_CASE("an expression of 300 steps compiles and differentiates (Clang nests folds at most 256 deep)") {
+  constexpr auto x = var<"x">;
+  constexpr auto e = sine_chain<100>(x);
+  static_assert(steps_of(e) == 303);
+  const double x0 = 0.3, a0 = 0.9, b0 = 0.1;
+  // the same chain by hand, with its derivatives carried forward
+  double y = x0, dx = 1, da = 0, db = 0;
+  for (int k = 0; k < 100; ++k) {
+    const double c = std::cos(y) * a0, s = std::sin(y);
+    dx = c * dx;
+    da = c * da + s;
+    db = c * db + 1;
+    y = s * a0 + b0;
+  }
+  const auto g = grad(e, at(x = x0, a = a0, b = b0));
+  CHECK(g.value() == doctest::Approx(y).epsilon(1e-12));
+  CHECK(g[x] == doctest::Approx(dx).epsilon(1e-10));
+  CHECK(g[a] == doctest::Approx(da).epsilon(1e-10));
+  CHECK(g[b] == doctest::Approx(db).epsilon(1e-10));
 }
 
 TEST_CASE("a node holds only the children that carry data") {

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <ctgrad/core/tensor.hpp>
+#include <utility>
 
 using namespace ctgrad;
 
@@ -22,6 +23,17 @@ TEST_CASE("construction from nested braces, flat arrays and fills") {
   CHECK(r(1, 1) == 6.0f);
   CHECK(m == tensor<double, 2, 3>::from_flat({1, 2, 3, 4, 5, 6}));
   CHECK(!(m == tensor<double, 2, 3>{}));
+}
+
+TEST_CASE("a rank-1 tensor from more than 256 numbers (Clang's limit for fold expressions)") {
+  constexpr auto t = []<std::size_t... I>(std::index_sequence<I...>) {
+    return tensor<double, sizeof...(I)>(static_cast<double>(I)...);
+  }(std::make_index_sequence<300>{});
+  static_assert(t[0] == 0 && t[150] == 150 && t[299] == 299);
+  constexpr auto m = []<std::size_t... I>(std::index_sequence<I...>) {
+    return tensor<int, sizeof...(I), 1>{{static_cast<int>(I)}...};  // 300 rows
+  }(std::make_index_sequence<300>{});
+  static_assert(m(299, 0) == 299);
 }
 
 TEST_CASE("shapes print for error messages") {

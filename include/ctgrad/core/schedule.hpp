@@ -128,35 +128,41 @@ struct seen<Node, Path, walk_state<Index, Steps>> : std::bool_constant<indexed<k
 template <class Node, class Path, class State, bool Seen = seen<Node, Path, State>::value>
 struct visit;
 
-// appends the step for Node (its children are visited already)
-template <class Node, class Path, class State, class Children = std::make_index_sequence<arity_of_node<Node>::value>>
+// Appends the step for Node, whose children are visited already and are steps C...
+// (each visit names the step of the node it visited, so no child is looked up again).
+// Results are member types, never static members: those would be mangled (see above).
+template <class Node, class Path, class State, class Children>
 struct add_step;
-template <class Node, class Path, class... Keyed, class... S, std::size_t... I>
-struct add_step<Node, Path, walk_state<key_index<Keyed...>, step_list<S...>>, std::index_sequence<I...>> {
-  using index = key_index<Keyed...>;
-  using new_step = step<Node, Path, index_of_t<key_of<child_t<Node, I>, path_of_child<Node, Path, I>>, index>::value...>;
-  using type = walk_state<typename add_key<index, keyed<key_of<Node, Path>, sizeof...(S)>>::type, step_list<S..., new_step>>;
+template <class Node, class Path, class... Keyed, class... S, std::size_t... C>
+struct add_step<Node, Path, walk_state<key_index<Keyed...>, step_list<S...>>, std::index_sequence<C...>> {
+  using type = walk_state<typename add_key<key_index<Keyed...>, keyed<key_of<Node, Path>, sizeof...(S)>>::type,
+                          step_list<S..., step<Node, Path, C...>>>;
+  using step_index = std::integral_constant<std::size_t, sizeof...(S)>;
 };
 
-template <class Node, class Path, std::size_t I, class State, bool Done = (I == arity_of_node<Node>::value)>
-struct visit_children {
-  using type = typename add_step<Node, Path, State>::type;
-};
-template <class Node, class Path, std::size_t I, class State>
-struct visit_children<Node, Path, I, State, false> {
-  using after_child = typename visit<child_t<Node, I>, path_of_child<Node, Path, I>, State>::type;
-  using type = typename visit_children<Node, Path, I + 1, after_child>::type;
+template <class Node, class Path, std::size_t I, class State, class Done,
+          bool End = (I == arity_of_node<Node>::value)>
+struct visit_children : add_step<Node, Path, State, Done> {};
+template <class Node, class Path, std::size_t I, class State, std::size_t... D>
+struct visit_children<Node, Path, I, State, std::index_sequence<D...>, false> {
+  using child = visit<child_t<Node, I>, path_of_child<Node, Path, I>, State>;
+  using next = visit_children<Node, Path, I + 1, typename child::type, std::index_sequence<D..., child::step_index::value>>;
+  using type = typename next::type;
+  using step_index = typename next::step_index;
 };
 
 // (two class templates per level of the expression: the instantiation depth limits how
 // deep an expression can be, 900 levels of instantiation by default on GCC)
-template <class Node, class Path, class State, bool Seen>
-struct visit {
-  using type = State;  // seen: merged
+template <class Node, class Path, class Index, class Steps>
+struct visit<Node, Path, walk_state<Index, Steps>, true> {  // seen: merged
+  using type = walk_state<Index, Steps>;
+  using step_index = index_of_t<key_of<Node, Path>, Index>;
 };
 template <class Node, class Path, class State>
 struct visit<Node, Path, State, false> {
-  using type = typename visit_children<Node, Path, 0, State>::type;
+  using children = visit_children<Node, Path, 0, State, std::index_sequence<>>;
+  using type = typename children::type;
+  using step_index = typename children::step_index;
 };
 
 template <class State>
