@@ -3,8 +3,9 @@
 
 Generates translation units whose expression has N = 10, 50, 100, 200, 400 distinct nodes
 (a chain e = sin(e * a_i + b_i) over scalar leaves: 5 nodes a link), compiles each with
--O2 (median of 3), and prints the figures and the exponent k of a least-squares fit
-time ~ N^k, on the time above that of a translation unit that only includes the header.
+-O2 (median of 3: the machine is shared), and prints the figures and the exponent k of a
+least-squares fit time ~ N^k, on the time above that of a translation unit that only
+includes the header.
 Fails if 400 nodes take 10 s or more.
 
 usage: compile_scaling.py --include DIR -- COMPILER [ARGS...]
@@ -69,7 +70,7 @@ with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, f"scaling_{n}.cpp")
         with open(path, "w") as f:
             f.write(source(n))
-        results[n] = measure(path, 3 if n <= 100 else 1)
+        results[n] = measure(path, 3)
         label = "header only" if n == 0 else f"{n:4d} nodes"
         if math.isinf(results[n][0]):
             print(f"compile_scaling {label:>11}: over {LIMIT} s (stopped)", flush=True)

@@ -5,7 +5,7 @@
 //   g[W]                                                   // tensor<float, 10, 784>
 //
 // Storage: a workspace holds one value slot per stored operation step and one adjoint slot
-// per stored active step; the slot types come from the schedule. The free
+// per stored active step, in one array per distinct tensor type (storage.hpp). The free
 // functions use a workspace on the stack; a training loop keeps one workspace (allocated
 // once, by the caller) and calls ws.grad(...) each step: no heap allocation in any of these.
 // Run time is straight-line code: forward over the steps, then backward in reverse.
