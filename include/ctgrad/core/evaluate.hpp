@@ -11,7 +11,6 @@
 // Run time is straight-line code: forward over the steps, then backward in reverse.
 #pragma once
 
-#include <boost/hana/basic_tuple.hpp>
 #include <type_traits>
 #include <utility>
 
@@ -268,8 +267,6 @@ class workspace {
   friend struct detail::gradient_access;
 
   using storage = detail::storage<schedule>;
-  template <std::size_t I>
-  using step = typename schedule::template step<I>;
   using T = typename Expr::value_type;
 
   typename storage::values values_;
