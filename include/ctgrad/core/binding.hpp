@@ -72,6 +72,11 @@ template <class Leaf, class Stored>
 const binding<Leaf, Stored>* binding_of(const binding<Leaf, Stored>*);  // unevaluated only
 template <class Leaf, class B>
 concept binds = requires(const B* b) { detail::binding_of<Leaf>(b); };
+// the binding type of a leaf in bindings B (for a cast: no function per leaf)
+template <class Leaf, class B>
+struct binding_in {
+  using type = std::remove_cvref_t<decltype(*detail::binding_of<Leaf>(static_cast<const B*>(nullptr)))>;
+};
 
 }  // namespace detail
 

@@ -26,8 +26,6 @@ namespace ctgrad {
 
 namespace detail {
 
-template <class Node>
-using value_tensor_t = tensor_for<typename Node::value_type, typename Node::shape_type>;
 
 template <class Leaf>
 constexpr auto leaf_description() {
@@ -147,7 +145,7 @@ class gradients {
     static_assert(schedule::template target<Leaf>::value,
                   "ctgrad: no gradient for this leaf here: it is an input, or not in wrt(...), or not in the expression");
     constexpr std::size_t i = schedule::template leaf_index<Leaf>::value;
-    const auto& t = detail::pool_of<detail::step_tensor<schedule, i>>(ws().adjoint_pools())[storage::adjoint_index[i]];
+    const auto& t = storage::template adjoint_slot<i>::in(ws().adjoint_pools());
     if constexpr (Leaf::shape_type::rank == 0)
       return t.flat(0);
     else
@@ -160,7 +158,7 @@ class gradients {
     static_assert(schedule::template target<Leaf>::value,
                   "ctgrad: no gradient for this leaf here: it is an input, or not in wrt(...), or not in the expression");
     constexpr std::size_t i = schedule::template leaf_index<Leaf>::value;
-    return detail::pool_of<detail::step_tensor<schedule, i>>(ws().adjoint_pools())[storage::adjoint_index[i]];
+    return storage::template adjoint_slot<i>::in(ws().adjoint_pools());
   }
 
   // the value of the (scalar) expression at the same bindings
@@ -241,7 +239,7 @@ class workspace {
     static_assert(i < steps, "ctgrad: stored_value: not a sub-expression of this workspace's expression");
     static_assert(detail::is_op_node<Sub> && !schedule::inlined[i],
                   "ctgrad: stored_value: this step is fused into its consumer (or a leaf): no stored value");
-    return detail::pool_of<detail::step_tensor<schedule, i>>(values_)[storage::index[i]];
+    return storage::template value_slot<i>::in(values_);
   }
   template <class Sub>
   static constexpr bool stores(const Sub& = {}) {
@@ -256,7 +254,7 @@ class workspace {
   constexpr const auto& adjoint_pools() const { return adjoints_; }
   template <std::size_t I>
   constexpr const auto& adjoint() const {
-    return detail::pool_of<detail::step_tensor<schedule, I>>(adjoints_)[storage::adjoint_index[I]];
+    return storage::template adjoint_slot<I>::in(adjoints_);
   }
   constexpr auto scalar_value() const {
     static_assert(Expr::shape_type::rank == 0, "ctgrad: value() of gradients needs a scalar expression");
@@ -319,8 +317,6 @@ class workspace {
   using adjoint_recipe = typename detail::adjoint_recipe<schedule, I>::type;
   template <std::size_t I>
   using edges = typename detail::edges_of<schedule, I>::type;
-  template <std::size_t I>
-  using tensor_of_step = detail::step_tensor<schedule, I>;
 
   // (each loop runs over the steps its pass lists, storage.hpp: I = Pass.step[J]; in_order,
   // not a fold expression: see pack.hpp)
@@ -337,7 +333,7 @@ class workspace {
   template <class B, std::size_t... J>
   constexpr void fill_leaves(inputs_type& in, const B& b, std::index_sequence<J...>) {
     constexpr auto& pass = storage::passes.leaves;
-    detail::in_order{(detail::pool_of<tensor_of_step<pass.step[J]>>(in)[storage::index[pass.step[J]]] =
+    detail::in_order{(storage::template value_slot<pass.step[J]>::in(in) =
                           &static_cast<const typename detail::binding_in<typename schedule::template node<pass.step[J]>,
                                                                          B>::type&>(b)
                                .stored.get(),
@@ -346,7 +342,7 @@ class workspace {
   template <std::size_t... J>
   constexpr void fill_constants(inputs_type& in, const Expr& e, std::index_sequence<J...>) {
     constexpr auto& pass = storage::passes.constants;
-    detail::in_order{(detail::pool_of<tensor_of_step<pass.step[J]>>(in)[storage::index[pass.step[J]]] =
+    detail::in_order{(storage::template value_slot<pass.step[J]>::in(in) =
                           &detail::at_path<path_of<pass.step[J]>>::get(e).value,
                       0)...};
   }
@@ -367,7 +363,7 @@ class workspace {
   template <class Seed>
   constexpr void seed_root(const Seed& seed) {
     if constexpr (schedule::active[schedule::root]) {
-      auto& adj = detail::pool_of<tensor_of_step<schedule::root>>(adjoints_)[storage::adjoint_index[schedule::root]];
+      auto& adj = storage::template adjoint_slot<schedule::root>::in(adjoints_);
       if constexpr (std::is_arithmetic_v<Seed>) {
         for (auto& v : adj) v = static_cast<T>(seed);
       } else {
@@ -380,7 +376,7 @@ class workspace {
   template <std::size_t... J>
   constexpr void zero_unreached(std::index_sequence<J...>) {
     constexpr auto& pass = storage::passes.zero;
-    detail::in_order{(detail::zero_adjoint<tensor_of_step<pass.step[J]>, storage::adjoint_index[pass.step[J]]>(adjoints_), 0)...};
+    detail::in_order{(detail::zero_fill(storage::template adjoint_slot<pass.step[J]>::in(adjoints_)), 0)...};
   }
   template <std::size_t... J>
   constexpr void backward(const inputs_type& in, std::index_sequence<J...>) {
@@ -420,7 +416,7 @@ constexpr auto call_result() {
     if constexpr (!std::is_void_v<P>)
       return std::type_identity<P>{};
     else if constexpr (C == call::value)
-      return std::type_identity<std::conditional_t<E::shape_type::rank == 0, typename E::value_type, value_tensor_t<E>>>{};
+      return std::type_identity<std::conditional_t<E::shape_type::rank == 0, typename E::value_type, node_tensor<E>>>{};
     else
       return std::type_identity<gradients<workspace<E, W>, true>>{};
   }

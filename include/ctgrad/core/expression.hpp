@@ -263,27 +263,19 @@ constexpr auto check_types() {
 // An invalid operand passes through unchanged (its error is reported once, where it arose).
 // Stage by stage (a bad operand, then element types, then shapes) as class templates: a
 // function per node here had the operands' whole subtrees in its mangled name.
-template <class Op, bool Ok, auto Why, class... C>
-struct shape_checked {
-  using type = node<Op, C...>;
-};
-template <class Op, auto Why, class... C>
-struct shape_checked<Op, false, Why, C...> {
-  using type = invalid<error_kind::shape_mismatch, Op::name + fixed_string(": ") + Why>;
-};
-template <class Op, class... C>
-struct shapes_stage : shape_checked<Op, Op::template check<typename C::shape_type...>().length() == 0,
-                                    Op::template check<typename C::shape_type...>(), C...> {};
-
-template <class Op, bool Ok, auto Why, class... C>
-struct type_checked : shapes_stage<Op, C...> {};
-template <class Op, auto Why, class... C>
-struct type_checked<Op, false, Why, C...> {
-  using type = invalid<error_kind::element_type_mismatch, Op::name + fixed_string(": ") + Why>;
+// One check: an empty Why passes on to Next (only then instantiated), else the error.
+template <error_kind Kind, class Op, auto Why, class Next, bool Ok = Why.length() == 0>
+struct stage_check : Next {};
+template <error_kind Kind, class Op, auto Why, class Next>
+struct stage_check<Kind, Op, Why, Next, false> {
+  using type = invalid<Kind, Op::name + fixed_string(": ") + Why>;
 };
 template <class Op, class... C>
-struct types_stage : type_checked<Op, check_types<Op, typename C::value_type...>().length() == 0,
-                                  check_types<Op, typename C::value_type...>(), C...> {};
+struct shapes_stage : stage_check<error_kind::shape_mismatch, Op, Op::template check<typename C::shape_type...>(),
+                                  std::type_identity<node<Op, C...>>> {};
+template <class Op, class... C>
+struct types_stage : stage_check<error_kind::element_type_mismatch, Op, check_types<Op, typename C::value_type...>(),
+                                 shapes_stage<Op, C...>> {};
 
 template <class Bad, class Op, class... C>
 struct operand_stage {

@@ -206,15 +206,9 @@ struct edges_of<S, I, std::index_sequence<K...>> {
   using type = typename plan<runs>::type;
 };
 
-// A leaf's binding type in bindings B (for a cast: no function per leaf).
-template <class L, class B>
-struct binding_in {
-  using type = std::remove_cvref_t<decltype(*detail::binding_of<L>(static_cast<const B*>(nullptr)))>;
-};
-
-template <class X, std::size_t K, class Adj>
-constexpr void zero_adjoint(Adj& adj) {
-  for (auto& v : detail::pool_of<X>(adj)[K]) v = {};
+template <class X>
+constexpr void zero_fill(X& t) {
+  for (auto& v : t) v = {};
 }
 
 }  // namespace ctgrad::detail

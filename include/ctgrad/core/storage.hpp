@@ -54,8 +54,20 @@ struct data_op<void> {
 template <class S, std::size_t I>
 using data_op_t = typename data_op<typename op_of_node<typename S::template node<I>>::type>::type;
 
+// the tensor type of a node's value, and of step I's
+template <class Node>
+using node_tensor = tensor_for<typename Node::value_type, typename Node::shape_type>;
 template <class S, std::size_t I>
-using step_tensor = tensor_for<typename S::template node<I>::value_type, typename S::template node<I>::shape_type>;
+using step_tensor = node_tensor<typename S::template node<I>>;
+
+// slot K of the pool of X in a set of pools (const or not)
+template <class X, std::size_t K>
+struct slot_of {
+  template <class Pools>
+  static constexpr auto& in(Pools& pools) {
+    return detail::pool_of<X>(pools)[K];
+  }
+};
 
 // The distinct types a schedule stores, in order of first use: merged by halves, so the
 // instantiation depth is the logarithm of the number of steps.
@@ -188,6 +200,10 @@ class storage {
   static constexpr auto index = layout.index;
   static constexpr auto adjoint_index = layout.adjoint_index;
   static constexpr auto op_index = layout.op_index;
+  template <std::size_t I>
+  using value_slot = slot_of<step_tensor<S, I>, index[I]>;  // in values or inputs, as held_in says
+  template <std::size_t I>
+  using adjoint_slot = slot_of<step_tensor<S, I>, adjoint_index[I]>;
 
   // The steps each pass visits, so that no function is made for a step with nothing to do:
   // the leaves, constants and operations carrying data (to fill the inputs), the stored
