@@ -10,7 +10,7 @@
 #include <vector>
 
 #include <ctgrad/math/constexpr_math.hpp>
-#include <ctgrad/math/functions.hpp>
+#include <ctgrad/math/scalar.hpp>
 
 namespace cx = ctgrad::detail::cx;
 

@@ -132,7 +132,7 @@ TEST_CASE("a leaf that is the whole expression") {
   CHECK(value(a, at(a = 5.0)) == 5.0);
 }
 
-TEST_CASE("fusion: cheap elementwise steps with one consumer are computed where they are read") {
+TEST_CASE("fusion: fusable elementwise steps with one consumer are computed where they are read") {
   constexpr auto y = input<"y", double, 5>;
   constexpr auto mu = var<"mu">;
   constexpr auto d = y - mu;
@@ -140,21 +140,21 @@ TEST_CASE("fusion: cheap elementwise steps with one consumer are computed where 
   using S = workspace<std::remove_cvref_t<decltype(e)>>::schedule;
   // steps (left operand first): -0.5, y, mu, y-mu, square, *, sum
   static_assert(S::size == 7);
-  static_assert(!S::inlined[0] && !S::inlined[1] && !S::inlined[2]);  // constants and leaves
-  static_assert(S::inlined[3] && S::inlined[4] && S::inlined[5]);     // y-mu, square, -0.5*(.)
-  static_assert(!S::inlined[6]);                                    // the root is stored
+  static_assert(!S::fused[0] && !S::fused[1] && !S::fused[2]);  // constants and leaves
+  static_assert(S::fused[3] && S::fused[4] && S::fused[5]);     // y-mu, square, -0.5*(.)
+  static_assert(!S::fused[6]);                                    // the root is stored
   // used twice (two edges): stored, not recomputed
   constexpr auto twice = sum(hadamard(d, d));
-  static_assert(!workspace<std::remove_cvref_t<decltype(twice)>>::schedule::inlined[2]);
+  static_assert(!workspace<std::remove_cvref_t<decltype(twice)>>::schedule::fused[2]);
   // expensive functions are stored
   constexpr auto ex = sum(exp(d));
-  static_assert(!workspace<std::remove_cvref_t<decltype(ex)>>::schedule::inlined[3]);
+  static_assert(!workspace<std::remove_cvref_t<decltype(ex)>>::schedule::fused[3]);
   // a broadcast operand is read many times: stored
   constexpr auto m = var<"m", double, 2, 3>;
   constexpr auto v = var<"v", double, 3>;
   constexpr auto bc = sum(m + (v * 2.0));
   using SB = workspace<std::remove_cvref_t<decltype(bc)>>::schedule;
-  static_assert(!SB::inlined[SB::root - 2] && SB::inlined[SB::root - 1]);  // v*2 stored; m + (.) fused into sum
+  static_assert(!SB::fused[SB::root - 2] && SB::fused[SB::root - 1]);  // v*2 stored; m + (.) fused into sum
 
   const tensor<double, 5> yv{1, 2, 3, 4, 5};
   const auto g = grad(e, at(y = yv, mu = 3.0));

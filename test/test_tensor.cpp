@@ -37,8 +37,8 @@ TEST_CASE("a rank-1 tensor from more than 256 numbers (Clang's limit for fold ex
 }
 
 TEST_CASE("shapes print for error messages") {
-  static_assert(detail::shape_string(shape<10, 784>{}) == fixed_string("[10,784]"));
-  static_assert(detail::shape_string(shape<>{}) == fixed_string("[] (scalar)"));
+  static_assert(shape_string(shape<10, 784>{}) == fixed_string("[10,784]"));
+  static_assert(shape_string(shape<>{}) == fixed_string("[] (scalar)"));
   static_assert(detail::is_suffix<shape<3>, shape<2, 3>> && !detail::is_suffix<shape<2>, shape<2, 3>>);
   static_assert(detail::is_suffix<shape<>, shape<2, 3>> && detail::is_suffix<shape<2, 3>, shape<2, 3>>);
   CHECK(true);

@@ -1,32 +1,44 @@
 // ctgrad: compile-time reverse-mode automatic differentiation. The umbrella header.
-// File I/O and printing are separate, to keep this header cheap to compile:
-// <ctgrad/nn/serialize.hpp> (nn::save, nn::load) and <ctgrad/nn/summary.hpp>.
+//
+//   core/     values: tensor, shape, fixed_string, the constexpr random engine
+//   expr/     the front end: expression nodes, bindings, the operation contract, make_op
+//   engine/   the back end: schedule, storage, fusion, workspace, value/grad/vjp
+//   ops/      the operations; math/ the scalar math they use; kernels/ the matrix products
+//   nn/       layers, losses, models; optim/ optimizers
+//
+// Not included here, to keep this header cheap to compile: <ctgrad/nn/serialize.hpp>
+// (nn::save, nn::load), <ctgrad/nn/summary.hpp>, <ctgrad/data/...> (needs zlib) and
+// <ctgrad/parallel/...> (needs threads).
 #pragma once
 
-#include "ctgrad/core/binding.hpp"
-#include "ctgrad/core/diagnostics.hpp"
-#include "ctgrad/core/evaluate.hpp"
-#include "ctgrad/core/expression.hpp"
 #include "ctgrad/core/fixed_string.hpp"
-#include "ctgrad/core/schedule.hpp"
+#include "ctgrad/core/labels.hpp"
+#include "ctgrad/core/random.hpp"
 #include "ctgrad/core/shape.hpp"
 #include "ctgrad/core/tensor.hpp"
-#include "ctgrad/core/view.hpp"
+#include "ctgrad/engine/evaluate.hpp"
+#include "ctgrad/engine/workspace.hpp"
+#include "ctgrad/expr/binding.hpp"
+#include "ctgrad/expr/diagnostics.hpp"
+#include "ctgrad/expr/expression.hpp"
+#include "ctgrad/expr/make_op.hpp"
+#include "ctgrad/expr/operation.hpp"
+#include "ctgrad/expr/view.hpp"
 #include "ctgrad/kernels/gemm.hpp"
 #include "ctgrad/math/constexpr_math.hpp"
-#include "ctgrad/math/functions.hpp"
+#include "ctgrad/math/scalar.hpp"
 #include "ctgrad/nn/activations.hpp"
 #include "ctgrad/nn/linear.hpp"
 #include "ctgrad/nn/losses.hpp"
 #include "ctgrad/nn/metrics.hpp"
 #include "ctgrad/nn/mlp.hpp"
 #include "ctgrad/nn/parameters.hpp"
-#include "ctgrad/nn/random.hpp"
 #include "ctgrad/ops/cross_entropy.hpp"
 #include "ctgrad/ops/elementwise.hpp"
 #include "ctgrad/ops/functions.hpp"
 #include "ctgrad/ops/linalg.hpp"
 #include "ctgrad/ops/reduce.hpp"
+#include "ctgrad/ops/stop_gradient.hpp"
 #include "ctgrad/optim/adam.hpp"
 #include "ctgrad/optim/optimizer.hpp"
 #include "ctgrad/optim/sgd.hpp"

@@ -16,25 +16,14 @@ struct shape {
   static constexpr std::size_t dim(std::size_t i) { return dims[i]; }
 };
 
-namespace detail {
-
-template <class S>
-struct is_shape_t {
-  static constexpr bool value = false;
-};
-template <std::size_t... D>
-struct is_shape_t<shape<D...>> {
-  static constexpr bool value = true;
-};
-
-// "[10,784]" at compile time, for error messages.
+// "[10,784]" at compile time, for error messages (an operation's check() uses it).
 template <std::size_t... D>
 constexpr auto shape_string(shape<D...>) {
   if constexpr (sizeof...(D) == 0) {
     return fixed_string("[] (scalar)");
   } else {
     return [] {
-      auto body = ((fixed_string(",") + to_fixed_string<D>()) + ...);
+      auto body = ((fixed_string(",") + detail::to_fixed_string<D>()) + ...);
       // drop the leading comma
       fixed_string<decltype(body)::length()> trimmed;
       for (std::size_t i = 0; i + 1 < decltype(body)::length() + 1; ++i) trimmed.chars[i] = body.chars[i + 1];
@@ -42,6 +31,8 @@ constexpr auto shape_string(shape<D...>) {
     }();
   }
 }
+
+namespace detail {
 
 // Is the shape `Small` equal to the trailing dimensions of `Big`?  This is the one
 // broadcasting rule of elementwise ops: a scalar fits anything, a row vector [N] fits

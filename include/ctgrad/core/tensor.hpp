@@ -180,11 +180,6 @@ class tensor : private detail::storage_for<T, D...>::type {
 };
 
 namespace detail {
-template <class T>
-struct is_tensor_t : std::false_type {};
-template <class T, std::size_t... D>
-struct is_tensor_t<tensor<T, D...>> : std::true_type {};
-
 template <class T, class S>
 struct tensor_of;
 template <class T, std::size_t... D>

@@ -17,10 +17,10 @@
 #include <numeric>
 #include <vector>
 
+#include "ctgrad/core/labels.hpp"
+#include "ctgrad/core/random.hpp"
 #include "ctgrad/core/tensor.hpp"
 #include "ctgrad/data/mnist.hpp"
-#include "ctgrad/nn/random.hpp"
-#include "ctgrad/ops/cross_entropy.hpp"
 
 namespace ctgrad::data {
 
@@ -37,7 +37,7 @@ class batches {
   // a fresh permutation for this epoch (Fisher-Yates), the same for the same (seed, epoch)
   void shuffle(std::uint64_t epoch) {
     std::iota(order_.begin(), order_.end(), std::uint32_t{0});
-    nn::random_engine rng(nn::stream_seed(seed_ ^ (0x9e3779b97f4a7c15ULL * (epoch + 1)), "shuffle"));
+    random_engine rng(stream_seed(seed_ ^ (0x9e3779b97f4a7c15ULL * (epoch + 1)), "shuffle"));
     for (std::size_t i = order_.size(); i > 1; --i) std::swap(order_[i - 1], order_[rng.below(static_cast<std::uint32_t>(i))]);
   }
 

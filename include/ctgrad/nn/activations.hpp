@@ -1,30 +1,25 @@
-// Activation functions as function objects over expressions, for nn::basic_mlp.
+// Activation functions as layers: function objects over expressions, for nn::basic_mlp.
+//
+//   nn::ReLU{}(x) is relu(x); nn::activation<F> does the same for any elementwise function F
+//   (the operation contract, expr/operation.hpp): nn::activation<my_fn>.
 #pragma once
 
+#include "ctgrad/ops/elementwise.hpp"
 #include "ctgrad/ops/functions.hpp"
 
 namespace ctgrad::nn {
 
-struct ReLU {
-  static constexpr auto name = fixed_string("relu");
+template <class F>
+struct activation {
+  static constexpr auto name = F::name;
   template <class X>
-  constexpr auto operator()(const X& x) const -> decltype(ctgrad::relu(x)) {
-    return ctgrad::relu(x);
+  constexpr auto operator()(const X& x) const -> elementwise_t<F, X> {
+    return ctgrad::detail::make_node(op::map<F>{}, x);
   }
 };
-struct Tanh {
-  static constexpr auto name = fixed_string("tanh");
-  template <class X>
-  constexpr auto operator()(const X& x) const -> decltype(ctgrad::tanh(x)) {
-    return ctgrad::tanh(x);
-  }
-};
-struct Sigmoid {
-  static constexpr auto name = fixed_string("sigmoid");
-  template <class X>
-  constexpr auto operator()(const X& x) const -> decltype(ctgrad::sigmoid(x)) {
-    return ctgrad::sigmoid(x);
-  }
-};
+
+using ReLU = activation<fn::relu>;
+using Tanh = activation<fn::tanh>;
+using Sigmoid = activation<fn::sigmoid>;
 
 }  // namespace ctgrad::nn

@@ -12,10 +12,12 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "ctgrad/core/diagnostics.hpp"
-#include "ctgrad/core/expression.hpp"
+#include "ctgrad/core/fixed_string.hpp"
+#include "ctgrad/core/shape.hpp"
+#include "ctgrad/expr/diagnostics.hpp"
+#include "ctgrad/expr/expression.hpp"
+#include "ctgrad/expr/make_op.hpp"
 #include "ctgrad/nn/parameters.hpp"
-#include "ctgrad/ops/elementwise.hpp"
 #include "ctgrad/ops/functions.hpp"
 #include "ctgrad/ops/linalg.hpp"
 
@@ -43,7 +45,7 @@ constexpr auto linear_applied() {
         invalid<error_kind::shape_mismatch,
                 fixed_string("nn::Linear `") + Name + fixed_string("` takes [") + ctgrad::detail::to_fixed_string<In>() +
                     fixed_string("] or [B,") + ctgrad::detail::to_fixed_string<In>() + fixed_string("], got ") +
-                    ctgrad::detail::shape_string(S{})>>{};
+                    ctgrad::shape_string(S{})>>{};
   }
 }
 template <class Leaves, std::size_t In, std::size_t Out, fixed_string Name, class X>

@@ -9,6 +9,7 @@
 //   nn::basic_mlp<double, nn::Tanh, 2, 16, 1>  any element type and activation
 #pragma once
 
+#include <boost/hana/at.hpp>
 #include <boost/hana/back.hpp>
 #include <boost/hana/drop_back.hpp>
 #include <boost/hana/fold_left.hpp>
@@ -16,13 +17,19 @@
 #include <boost/hana/type.hpp>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 #include <utility>
 
+#include "ctgrad/core/fixed_string.hpp"
+#include "ctgrad/expr/expression.hpp"
+#include "ctgrad/expr/make_op.hpp"
 #include "ctgrad/nn/activations.hpp"
 #include "ctgrad/nn/linear.hpp"
 #include "ctgrad/nn/parameters.hpp"
 
 namespace ctgrad::nn {
+
+namespace hana = boost::hana;
 
 namespace detail {
 template <class... Sets>

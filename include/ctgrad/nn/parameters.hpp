@@ -16,12 +16,17 @@
 #include <type_traits>
 #include <utility>
 
-#include "ctgrad/core/binding.hpp"
-#include "ctgrad/core/expression.hpp"
-#include "ctgrad/math/functions.hpp"
-#include "ctgrad/nn/random.hpp"
+#include "ctgrad/core/random.hpp"
+#include "ctgrad/core/tensor.hpp"
+#include "ctgrad/expr/binding.hpp"
+#include "ctgrad/expr/expression.hpp"
+#include "ctgrad/math/scalar.hpp"
 
 namespace ctgrad::nn {
+
+// (their first home; they live in core/random.hpp, below the data layer too)
+using ctgrad::random_engine;
+using ctgrad::stream_seed;
 
 namespace detail {
 template <class Leaf>

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "ctgrad/expr/make_op.hpp"
 #include "ctgrad/nn/parameters.hpp"
 
 namespace ctgrad::nn {

@@ -1,8 +1,8 @@
 // Softmax cross-entropy of logits [B, C] against integer class labels [B], averaged over
 // the batch: mean_b( logsumexp(z_b) - z_b[label_b] ).
 //
-// A label of -1 (ctgrad::ignore_label) marks a padding row, as in a last, partial batch: it
-// contributes nothing, and the mean is over the other rows (like PyTorch's ignore_index).
+// A row labelled ctgrad::ignore_label (-1, core/labels.hpp), such as the padding of a last,
+// partial batch, contributes nothing, and the mean is over the other rows.
 //
 // One node rather than a composition: the log-sum-exp subtracts each row's maximum (no
 // overflow at logits of 1e4), and the VJP is the familiar (softmax - onehot) / B, with the
@@ -14,15 +14,13 @@
 #include <exception>
 #include <type_traits>
 
-#include "ctgrad/core/expression.hpp"
-#include "ctgrad/core/view.hpp"
-#include "ctgrad/ops/elementwise.hpp"
-#include "ctgrad/math/functions.hpp"
+#include "ctgrad/core/fixed_string.hpp"
+#include "ctgrad/core/labels.hpp"
+#include "ctgrad/core/shape.hpp"
+#include "ctgrad/expr/make_op.hpp"
+#include "ctgrad/math/scalar.hpp"
 
 namespace ctgrad {
-
-// A row with this label is left out (padding); see above.
-inline constexpr int ignore_label = -1;
 
 // A class label outside [0, number of classes) (other than ignore_label): bad data,
 // reported instead of read out of bounds.
@@ -49,8 +47,8 @@ struct cross_entropy {
   template <class L, class Y>
   static constexpr auto check() {
     if constexpr (L::rank != 2 || Y::rank != 1 || L::dim(0) != Y::dim(0))
-      return fixed_string("needs logits [B,C] and labels [B], got ") + detail::shape_string(L{}) +
-             fixed_string(" and ") + detail::shape_string(Y{});
+      return fixed_string("needs logits [B,C] and labels [B], got ") + shape_string(L{}) +
+             fixed_string(" and ") + shape_string(Y{});
     else
       return fixed_string("");
   }
@@ -89,7 +87,7 @@ struct cross_entropy {
   constexpr void forward(Out& out, const L& logits, const Y& labels) const {
     using T = typename Out::value_type;
     using d = dims<L, Y>;
-    const T* z = detail::stored_data(logits);
+    const T* z = logits.data();
     T total{};
     std::size_t counted = 0;
     for (std::size_t b = 0; b < d::B; ++b, z += d::C) {
@@ -104,19 +102,18 @@ struct cross_entropy {
     out.flat(0) = counted == 0 ? T{} : total / static_cast<T>(counted);
   }
 
-  template <std::size_t K, bool Assign, class DX, class DY, class Out, class L, class Y>
-  constexpr void backward(DX& dx, const DY& dy, const Out&, const L& logits, const Y& labels) const {
+  template <std::size_t K, class DX, class DY, class Out, class L, class Y>
+  constexpr void vjp(const DX& dx, const DY& dy, const Out&, const L& logits, const Y& labels) const {
     static_assert(K == 0, "ctgrad: cross_entropy: labels have no gradient (bind them with input<...>, not var<...>)");
     using T = typename Out::value_type;
     using d = dims<L, Y>;
     const std::size_t counted = rows_counted<d::B, d::C>(labels);
     const T scale = counted == 0 ? T{} : dy[0] / static_cast<T>(counted);
-    const T* z = detail::stored_data(logits);
-    T* g = dx.data();
-    for (std::size_t b = 0; b < d::B; ++b, z += d::C, g += d::C) {
+    const T* z = logits.data();
+    for (std::size_t b = 0, g = 0; b < d::B; ++b, z += d::C, g += d::C) {
       const std::size_t label = label_at<d::C>(labels, b);
       if (label == d::C) {  // padding: no gradient
-        for (std::size_t c = 0; c < d::C; ++c) detail::put<Assign>(g[c], T{});
+        for (std::size_t c = 0; c < d::C; ++c) dx.put(g + c, T{});
         continue;
       }
       const T m = row_max<T, d::C>(z);
@@ -124,7 +121,7 @@ struct cross_entropy {
       T s{};
       for (std::size_t c = 0; c < d::C; ++c) s += (e[c] = math::exp(z[c] - m));
       const T inv = scale / s;
-      for (std::size_t c = 0; c < d::C; ++c) detail::put<Assign>(g[c], e[c] * inv - (c == label ? scale : T{}));
+      for (std::size_t c = 0; c < d::C; ++c) dx.put(g + c, e[c] * inv - (c == label ? scale : T{}));
     }
   }
 };

@@ -1,10 +1,13 @@
-// Elementwise functions: each is its value and its derivative, side by side.
+// Elementwise functions: each is its value and its derivative side by side (the operation
+// contract, expr/operation.hpp), and the function users call.
 #pragma once
 
+#include <concepts>
 #include <type_traits>
 
-#include "ctgrad/core/expression.hpp"
-#include "ctgrad/math/functions.hpp"
+#include "ctgrad/core/fixed_string.hpp"
+#include "ctgrad/expr/make_op.hpp"
+#include "ctgrad/math/scalar.hpp"
 #include "ctgrad/ops/elementwise.hpp"
 
 namespace ctgrad {
@@ -13,7 +16,7 @@ namespace fn {
 
 // unary: value(x), deriv(x, y) = dy/dx where y = value(x)
 struct neg {
-  static constexpr bool cheap = true;  // recomputed where read (fusion)
+  static constexpr bool fusable = true;
   static constexpr auto name = fixed_string("negate");
   template <class T> constexpr T value(T x) const { return -x; }
   template <class T> constexpr T deriv(T, T) const { return T(-1); }
@@ -34,7 +37,7 @@ struct sqrt {
   template <class T> constexpr T deriv(T, T y) const { return T(0.5) / y; }
 };
 struct abs {
-  static constexpr bool cheap = true;  // recomputed where read (fusion)
+  static constexpr bool fusable = true;
   static constexpr auto name = fixed_string("abs");
   template <class T> constexpr T value(T x) const { return math::abs(x); }
   template <class T> constexpr T deriv(T x, T) const { return x > T(0) ? T(1) : (x < T(0) ? T(-1) : T(0)); }
@@ -60,13 +63,13 @@ struct sigmoid {
   template <class T> constexpr T deriv(T, T y) const { return y * (T(1) - y); }
 };
 struct relu {
-  static constexpr bool cheap = true;  // recomputed where read (fusion)
+  static constexpr bool fusable = true;
   static constexpr auto name = fixed_string("relu");
   template <class T> constexpr T value(T x) const { return x < T(0) ? T(0) : x; }  // NaN stays NaN
   template <class T> constexpr T deriv(T x, T) const { return x > T(0) ? T(1) : T(0); }
 };
 struct square {
-  static constexpr bool cheap = true;  // recomputed where read (fusion)
+  static constexpr bool fusable = true;
   static constexpr auto name = fixed_string("square");
   template <class T> constexpr T value(T x) const { return x * x; }
   template <class T> constexpr T deriv(T x, T) const { return T(2) * x; }
@@ -81,28 +84,28 @@ struct ipow {
 
 // binary: value(a, b), da(a, b, y) = dy/da, db(a, b, y) = dy/db
 struct add {
-  static constexpr bool cheap = true;  // recomputed where read (fusion)
+  static constexpr bool fusable = true;
   static constexpr auto name = fixed_string("operator+");
   template <class T> constexpr T value(T a, T b) const { return a + b; }
   template <class T> constexpr T da(T, T, T) const { return T(1); }
   template <class T> constexpr T db(T, T, T) const { return T(1); }
 };
 struct sub {
-  static constexpr bool cheap = true;  // recomputed where read (fusion)
+  static constexpr bool fusable = true;
   static constexpr auto name = fixed_string("operator-");
   template <class T> constexpr T value(T a, T b) const { return a - b; }
   template <class T> constexpr T da(T, T, T) const { return T(1); }
   template <class T> constexpr T db(T, T, T) const { return T(-1); }
 };
 struct mul {
-  static constexpr bool cheap = true;  // recomputed where read (fusion)
+  static constexpr bool fusable = true;
   static constexpr auto name = fixed_string("elementwise product");
   template <class T> constexpr T value(T a, T b) const { return a * b; }
   template <class T> constexpr T da(T, T b, T) const { return b; }
   template <class T> constexpr T db(T a, T, T) const { return a; }
 };
 struct div {
-  static constexpr bool cheap = true;  // recomputed where read (fusion)
+  static constexpr bool fusable = true;
   static constexpr auto name = fixed_string("operator/");
   template <class T> constexpr T value(T a, T b) const { return a / b; }
   template <class T> constexpr T da(T, T b, T) const { return T(1) / b; }
@@ -118,34 +121,52 @@ struct pow {
 
 }  // namespace fn
 
-namespace detail {
-// At least one side is an expression (or an invalid one); the other may be a plain number.
-template <class A, class B>
-concept binary_operands = operand<A> && operand<B> &&
-                          !(number<std::remove_cvref_t<A>> && number<std::remove_cvref_t<B>>);
-template <class A>
-concept unary_operand = expression<A> || is_invalid<std::remove_cvref_t<A>>;
-}  // namespace detail
-
-// Unary elementwise functions.
-#define CTGRAD_DETAIL_UNARY(name)                                                              \
-  template <detail::unary_operand A>                                                           \
-  constexpr result_t<op::map<fn::name>, A> name(const A& a) {                                  \
-    return detail::make_node(op::map<fn::name>{}, a);                                          \
-  }
-CTGRAD_DETAIL_UNARY(exp)
-CTGRAD_DETAIL_UNARY(log)
-CTGRAD_DETAIL_UNARY(sqrt)
-CTGRAD_DETAIL_UNARY(abs)
-CTGRAD_DETAIL_UNARY(sin)
-CTGRAD_DETAIL_UNARY(cos)
-CTGRAD_DETAIL_UNARY(tanh)
-CTGRAD_DETAIL_UNARY(sigmoid)
-CTGRAD_DETAIL_UNARY(relu)
-#undef CTGRAD_DETAIL_UNARY
+// (The library calls detail::make_node, which elementwise<F> also calls: one function per
+// node fewer than going through elementwise<F>, docs/design.md.)
+template <detail::unary_operand A>
+constexpr elementwise_t<fn::exp, A> exp(const A& a) {
+  return detail::make_node(op::map<fn::exp>{}, a);
+}
+template <detail::unary_operand A>
+constexpr elementwise_t<fn::log, A> log(const A& a) {
+  return detail::make_node(op::map<fn::log>{}, a);
+}
+template <detail::unary_operand A>
+constexpr elementwise_t<fn::sqrt, A> sqrt(const A& a) {
+  return detail::make_node(op::map<fn::sqrt>{}, a);
+}
+template <detail::unary_operand A>
+constexpr elementwise_t<fn::abs, A> abs(const A& a) {
+  return detail::make_node(op::map<fn::abs>{}, a);
+}
+template <detail::unary_operand A>
+constexpr elementwise_t<fn::sin, A> sin(const A& a) {
+  return detail::make_node(op::map<fn::sin>{}, a);
+}
+template <detail::unary_operand A>
+constexpr elementwise_t<fn::cos, A> cos(const A& a) {
+  return detail::make_node(op::map<fn::cos>{}, a);
+}
+template <detail::unary_operand A>
+constexpr elementwise_t<fn::tanh, A> tanh(const A& a) {
+  return detail::make_node(op::map<fn::tanh>{}, a);
+}
+template <detail::unary_operand A>
+constexpr elementwise_t<fn::sigmoid, A> sigmoid(const A& a) {
+  return detail::make_node(op::map<fn::sigmoid>{}, a);
+}
+template <detail::unary_operand A>
+constexpr elementwise_t<fn::relu, A> relu(const A& a) {
+  return detail::make_node(op::map<fn::relu>{}, a);
+}
+// square(x) = x * x, with a branch-free loop the compiler vectorises
+template <detail::unary_operand A>
+constexpr elementwise_t<fn::square, A> square(const A& a) {
+  return detail::make_node(op::map<fn::square>{}, a);
+}
 
 template <detail::unary_operand A>
-constexpr result_t<op::map<fn::neg>, A> operator-(const A& a) {
+constexpr elementwise_t<fn::neg, A> operator-(const A& a) {
   return detail::make_node(op::map<fn::neg>{}, a);
 }
 template <detail::unary_operand A>
@@ -155,41 +176,36 @@ constexpr const A& operator+(const A& a) {
 
 template <class A, class B>
   requires detail::binary_operands<A, B>
-constexpr result_t<op::zip<fn::add>, A, B> operator+(const A& a, const B& b) {
+constexpr elementwise_t<fn::add, A, B> operator+(const A& a, const B& b) {
   return detail::make_node(op::zip<fn::add>{}, a, b);
 }
 template <class A, class B>
   requires detail::binary_operands<A, B>
-constexpr result_t<op::zip<fn::sub>, A, B> operator-(const A& a, const B& b) {
+constexpr elementwise_t<fn::sub, A, B> operator-(const A& a, const B& b) {
   return detail::make_node(op::zip<fn::sub>{}, a, b);
 }
 template <class A, class B>
   requires detail::binary_operands<A, B>
-constexpr result_t<op::zip<fn::div>, A, B> operator/(const A& a, const B& b) {
+constexpr elementwise_t<fn::div, A, B> operator/(const A& a, const B& b) {
   return detail::make_node(op::zip<fn::div>{}, a, b);
 }
 // The elementwise product for any shapes (operator* is the matrix product on matrices).
 template <class A, class B>
   requires detail::binary_operands<A, B>
-constexpr result_t<op::zip<fn::mul>, A, B> hadamard(const A& a, const B& b) {
+constexpr elementwise_t<fn::mul, A, B> hadamard(const A& a, const B& b) {
   return detail::make_node(op::zip<fn::mul>{}, a, b);
 }
 
 // pow(x, 3): an integer exponent is exact repeated multiplication.
 template <detail::unary_operand A, std::integral N>
-constexpr result_t<op::map<fn::ipow>, A> pow(const A& a, N n) {
+constexpr elementwise_t<fn::ipow, A> pow(const A& a, N n) {
   return detail::make_node(op::map<fn::ipow>{fn::ipow{static_cast<int>(n)}}, a);
 }
 // pow(x, 2.5), pow(x, y), pow(2.0, x)
 template <class A, class B>
   requires detail::binary_operands<A, B> && (!std::integral<std::remove_cvref_t<B>>)
-constexpr result_t<op::zip<fn::pow>, A, B> pow(const A& a, const B& b) {
+constexpr elementwise_t<fn::pow, A, B> pow(const A& a, const B& b) {
   return detail::make_node(op::zip<fn::pow>{}, a, b);
-}
-// square(x) = x * x, with a branch-free loop the compiler vectorises
-template <detail::unary_operand A>
-constexpr result_t<op::map<fn::square>, A> square(const A& a) {
-  return detail::make_node(op::map<fn::square>{}, a);
 }
 
 }  // namespace ctgrad

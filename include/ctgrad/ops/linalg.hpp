@@ -12,7 +12,10 @@
 #include <cstddef>
 #include <type_traits>
 
-#include "ctgrad/core/expression.hpp"
+#include "ctgrad/core/fixed_string.hpp"
+#include "ctgrad/core/shape.hpp"
+#include "ctgrad/expr/expression.hpp"
+#include "ctgrad/expr/make_op.hpp"
 #include "ctgrad/kernels/gemm.hpp"
 #include "ctgrad/ops/elementwise.hpp"
 #include "ctgrad/ops/functions.hpp"
@@ -29,9 +32,9 @@ struct matmul_t {
   template <class S, bool T>
   static constexpr auto shown() {
     if constexpr (T)
-      return detail::shape_string(S{}) + fixed_string("^T");
+      return shape_string(S{}) + fixed_string("^T");
     else
-      return detail::shape_string(S{});
+      return shape_string(S{});
   }
   template <class A, class B>
   static constexpr auto check() {
@@ -57,22 +60,23 @@ struct matmul_t {
   template <class Y, class A, class B>
   constexpr void forward(Y& y, const A& a, const B& b) const {
     using d = dims<A, B>;
-    detail::gemm<TA, TB, false>(d::M, d::N, d::K, detail::stored_data(a), detail::stored_data(b), y.data());
+    detail::gemm<TA, TB, false>(d::M, d::N, d::K, a.data(), b.data(), y.data());
   }
 
-  template <std::size_t Kid, bool Assign, class DX, class DY, class Y, class A, class B>
-  constexpr void backward(DX& dx, const DY& dy, const Y&, const A& a, const B& b) const {
+  template <std::size_t Kid, class DX, class DY, class Y, class A, class B>
+  constexpr void vjp(const DX& dx, const DY& dy, const Y&, const A& a, const B& b) const {
     using d = dims<A, B>;
     constexpr std::size_t M = d::M, N = d::N, K = d::K;
-    const auto* dc = detail::stored_data(dy);
+    constexpr bool add = DX::accumulates;
+    const auto* dc = dy.data();
     if constexpr (Kid == 0 && !TA)  // dA = dC op(B)^T
-      detail::gemm<false, !TB, !Assign>(M, K, N, dc, detail::stored_data(b), dx.data());
+      detail::gemm<false, !TB, add>(M, K, N, dc, b.data(), dx.data());
     else if constexpr (Kid == 0)  // A is stored [K,M]: dA = op(B) dC^T
-      detail::gemm<TB, true, !Assign>(K, M, N, detail::stored_data(b), dc, dx.data());
+      detail::gemm<TB, true, add>(K, M, N, b.data(), dc, dx.data());
     else if constexpr (!TB)  // dB = op(A)^T dC
-      detail::gemm<!TA, false, !Assign>(K, N, M, detail::stored_data(a), dc, dx.data());
+      detail::gemm<!TA, false, add>(K, N, M, a.data(), dc, dx.data());
     else  // B is stored [N,K]: dB = dC^T op(A)
-      detail::gemm<true, TA, !Assign>(N, K, M, dc, detail::stored_data(a), dx.data());
+      detail::gemm<true, TA, add>(N, K, M, dc, a.data(), dx.data());
   }
 };
 using matmul = matmul_t<>;
@@ -82,7 +86,7 @@ struct transpose {
   template <class A>
   static constexpr auto check() {
     if constexpr (A::rank != 2)
-      return fixed_string("needs a matrix, got ") + detail::shape_string(A{});
+      return fixed_string("needs a matrix, got ") + shape_string(A{});
     else
       return fixed_string("");
   }
@@ -93,13 +97,13 @@ struct transpose {
   constexpr void forward(Y& y, const A& a) const {
     constexpr std::size_t M = A::shape_type::dim(0), N = A::shape_type::dim(1);
     for (std::size_t i = 0; i < M; ++i)
-      for (std::size_t j = 0; j < N; ++j) y.data()[j * M + i] = a.data()[i * N + j];
+      for (std::size_t j = 0; j < N; ++j) y.data()[j * M + i] = a[i * N + j];
   }
-  template <std::size_t, bool Assign, class DX, class DY, class Y, class A>
-  constexpr void backward(DX& dx, const DY& dy, const Y&, const A&) const {
+  template <std::size_t, class DX, class DY, class Y, class A>
+  constexpr void vjp(const DX& dx, const DY& dy, const Y&, const A&) const {
     constexpr std::size_t M = A::shape_type::dim(0), N = A::shape_type::dim(1);
     for (std::size_t i = 0; i < M; ++i)
-      for (std::size_t j = 0; j < N; ++j) detail::put<Assign>(dx.data()[i * N + j], dy.data()[j * M + i]);
+      for (std::size_t j = 0; j < N; ++j) dx.put(i * N + j, dy[j * M + i]);
   }
 };
 
@@ -151,7 +155,7 @@ constexpr detail::matmul_result<A, B> matmul(const A& a, const B& b) {
 }
 
 namespace detail {
-// (a concept, not a function: a function per operand pair would be mangled with both subtrees)
+// (a concept, not a function: docs/design.md, "Compile time")
 template <class A, class B>
 concept is_matrix_product = expression<A> && expression<B> && std::remove_cvref_t<A>::shape_type::rank == 2 &&
                             std::remove_cvref_t<B>::shape_type::rank >= 1;

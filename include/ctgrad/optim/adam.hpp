@@ -14,7 +14,7 @@
 #include <cstddef>
 #include <type_traits>
 
-#include "ctgrad/math/functions.hpp"
+#include "ctgrad/math/scalar.hpp"
 #include "ctgrad/nn/parameters.hpp"
 #include "ctgrad/optim/optimizer.hpp"
 

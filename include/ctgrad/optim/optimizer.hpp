@@ -6,8 +6,9 @@
 #include <tuple>
 #include <type_traits>
 
-#include "ctgrad/core/diagnostics.hpp"
-#include "ctgrad/core/evaluate.hpp"
+#include "ctgrad/expr/diagnostics.hpp"
+#include "ctgrad/engine/checks.hpp"
+#include "ctgrad/engine/gradients.hpp"
 #include "ctgrad/nn/parameters.hpp"
 
 namespace ctgrad::optim {

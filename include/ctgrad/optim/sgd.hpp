@@ -12,7 +12,7 @@
 #include <stdexcept>
 #include <type_traits>
 
-#include "ctgrad/math/functions.hpp"
+#include "ctgrad/math/scalar.hpp"
 #include "ctgrad/nn/parameters.hpp"
 #include "ctgrad/optim/optimizer.hpp"
 

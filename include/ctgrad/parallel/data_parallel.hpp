@@ -28,7 +28,7 @@
 #include <utility>
 #include <vector>
 
-#include "ctgrad/core/evaluate.hpp"
+#include "ctgrad/engine/workspace.hpp"
 #include "ctgrad/nn/parameters.hpp"
 #include "ctgrad/parallel/thread_pool.hpp"
 

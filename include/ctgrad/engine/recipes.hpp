@@ -8,13 +8,9 @@
 //                                          lazy view made where it is read
 //   adj_stored<X, K>, adj_fused<...>       the same for adjoints
 //
-// Why: the functions that run a step are named by its recipe and the pools' types only.
-// Recipes name operations, element types, shapes and numbers, never the expression, and
-// the pools' types name each distinct type once. Members of workspace<Expr> per step
-// carried the whole expression in their mangled names, and GCC mangles every function it
-// instantiates, searching the name's substitutions linearly: that grew with the cube of
-// the expression's size. (A table of views instead of recipes compiled as fast, but GCC
-// kept such a table in memory: W1b took 2.8x the hand-written gradient.)
+// run_step<recipe> runs one step: forward, or the vector-Jacobian products of its backward
+// edges. Recipes name operations, element types, shapes and numbers, never the expression,
+// so the functions that run steps stay small to compile (docs/design.md, "Compile time").
 #pragma once
 
 #include <boost/hana/basic_tuple.hpp>
@@ -23,10 +19,12 @@
 #include <type_traits>
 #include <utility>
 
-#include "ctgrad/core/binding.hpp"
-#include "ctgrad/core/schedule.hpp"
-#include "ctgrad/core/storage.hpp"
-#include "ctgrad/core/view.hpp"
+#include "ctgrad/core/tensor.hpp"
+#include "ctgrad/engine/fusion.hpp"
+#include "ctgrad/engine/schedule.hpp"
+#include "ctgrad/engine/storage.hpp"
+#include "ctgrad/expr/expression.hpp"
+#include "ctgrad/expr/view.hpp"
 
 namespace ctgrad::detail {
 
@@ -116,6 +114,28 @@ struct adjoint_of<adj_fused<K, T, Shape, AdjP, op_recipe<Op, OpK, TP, ShapeP, Ou
   }
 };
 
+// An operation's vector-Jacobian product for operand K: its vjp, or, where that is not
+// callable, its vjp_at run over every element of the operand (operation.hpp).
+template <std::size_t K, class Op, class DX, class DY, class Y, class... X>
+constexpr void run_vjp(const Op& op, const DX& dx, const DY& dy, const Y& y, const X&... x) {
+  if constexpr (requires { op.template vjp<K>(dx, dy, y, x...); }) {
+    op.template vjp<K>(dx, dy, y, x...);
+  } else {
+    const auto each = [&](const auto& adjoint) {
+      for_each_index<typename DX::shape_type>(
+          [&](std::size_t o, std::size_t j) { dx.put(o + j, op.template vjp_at<K>(o, j, adjoint, y, x...)); });
+    };
+    if constexpr (DY::extent == 1) {
+      // a scalar adjoint is read once, into a register: as far as the compiler knows dx
+      // might alias it, and it would read dy again for every element
+      const typename DY::value_type g = dy[0];
+      each(dense_view<typename DY::value_type, typename DY::shape_type>{&g});
+    } else {
+      each(dy);
+    }
+  }
+}
+
 // Running a step. Its backward edges are the operands K a gradient flows into (those with
 // a stored adjoint), whether each is the first to reach that adjoint (assign) or not (add),
 // and the adjoint's slot.
@@ -129,16 +149,19 @@ struct run_step<op_recipe<Op, OpK, T, Shape, Out, C...>> {
   template <class V, class In>
   static constexpr void forward(V& values, const In& in) {
     detail::op_in<Op, OpK>(in).forward(detail::pool_of<tensor_for<T, Shape>>(values)[Out],
-                                       value_of<C>::get(values, in)...);
+                                       detail::as_view(value_of<C>::get(values, in))...);
   }
 
   template <class A, class VR, std::size_t... K, bool... Assign, std::size_t... Slot, class Adj, class V, class In>
   static constexpr void backward(edge_plan<std::index_sequence<K...>, std::integer_sequence<bool, Assign...>,
                                            std::index_sequence<Slot...>>,
                                  Adj& adj, const V& values, const In& in) {
-    (detail::op_in<Op, OpK>(in).template backward<K, Assign>(
-         detail::pool_of<typename recipe_tensor<std::tuple_element_t<K, std::tuple<C...>>>::type>(adj)[Slot],
-         adjoint_of<A>::get(adj, values, in), value_of<VR>::get(values, in), value_of<C>::get(values, in)...),
+    (detail::run_vjp<K>(
+         detail::op_in<Op, OpK>(in),
+         detail::as_sink<!Assign>(
+             detail::pool_of<typename recipe_tensor<std::tuple_element_t<K, std::tuple<C...>>>::type>(adj)[Slot]),
+         detail::as_view(adjoint_of<A>::get(adj, values, in)), detail::as_view(value_of<VR>::get(values, in)),
+         detail::as_view(value_of<C>::get(values, in))...),
      ...);
   }
 };
@@ -168,24 +191,24 @@ struct value_recipe_impl<S, I, holder::inputs> {
 template <class S, std::size_t I>
 struct value_recipe : value_recipe_impl<S, I> {};
 
-template <class S, std::size_t I, bool Fused = S::inlined[I]>
+template <class S, std::size_t I, bool Fused = S::fused[I]>
 struct adjoint_recipe {
   using type = adj_stored<step_tensor<S, I>, storage<S>::adjoint_index[I]>;
 };
 template <class S, std::size_t I>
 struct adjoint_recipe<S, I, true> {
   using N = typename S::template node<I>;
-  using P = std::integral_constant<std::size_t, S::uses.consumer[I]>;  // (a static member would be mangled)
+  using P = std::integral_constant<std::size_t, S::uses.consumer[I]>;
   using type = adj_fused<S::uses.operand[I], typename N::value_type, typename N::shape_type,
                          typename adjoint_recipe<S, P::value>::type, typename op_recipe_of<S, P::value>::type,
                          typename value_recipe<S, P::value>::type>;
 };
 
-// the set bits of Mask (operands: at most three) as an index sequence
+// the set bits of Mask (one per operand) as an index sequence
 template <std::size_t Mask, std::size_t K = 0, std::size_t... Set>
 struct set_bits : std::conditional_t<((Mask >> K) & 1) != 0, set_bits<Mask, K + 1, Set..., K>, set_bits<Mask, K + 1, Set...>> {};
 template <std::size_t Mask, std::size_t... Set>
-struct set_bits<Mask, 3, Set...> {
+struct set_bits<Mask, max_operands, Set...> {
   using type = std::index_sequence<Set...>;
 };
 

@@ -9,9 +9,13 @@
 #include <boost/hana/type.hpp>
 #include <type_traits>
 
-#include "ctgrad/core/expression.hpp"
+#include "ctgrad/core/pack.hpp"
+#include "ctgrad/core/tensor.hpp"
+#include "ctgrad/expr/expression.hpp"
 
 namespace ctgrad {
+
+namespace hana = boost::hana;
 
 namespace detail {
 template <class T>
@@ -61,9 +65,9 @@ struct is_binding_t : std::false_type {};
 template <class L, class S>
 struct is_binding_t<binding<L, S>> : std::true_type {};
 
-// A leaf's bound value, found by a base-class conversion of the bindings. A free function
-// named by the leaf and its storage alone, where a member of bindings<...> per leaf had
-// every binding in its mangled name. Call it qualified: ADL would visit every binding.
+// A leaf's bound value, found by a base-class conversion of the bindings: a free function
+// named by the leaf and its storage alone (docs/design.md, "Compile time"). Call it
+// qualified: ADL would visit every binding.
 template <class Leaf, class Stored>
 constexpr const auto& bound_value(const binding<Leaf, Stored>& b) {
   return b.get();
@@ -84,10 +88,7 @@ struct binding_in {
 // so finding a leaf's value is a base-class conversion (no search, no copy into a map).
 template <class... B>
 struct bindings : B... {
-  // a base-class lookup, not a comparison with every binding: evaluation asks this for
-  // every leaf of the expression
-  // (has<L>() builds no L: with a default argument `L = {}`, asking for every step of an
-  // expression constant-evaluated a copy of every subtree, quadratic in the size)
+  // (has<L>() takes no L object: docs/design.md, "Compile time")
   template <class Leaf>
   static constexpr bool has() {
     return detail::binds<Leaf, bindings>;
@@ -132,8 +133,7 @@ template <class... A, class... B>
 constexpr bindings<A..., B...> operator|(const bindings<A...>& x, const bindings<B...>& y) {
   return {static_cast<const A&>(x)..., static_cast<const B&>(y)...};
 }
-// No leaf bound twice: each leaf's lookup finds one binding (two make it ambiguous). A
-// base-class lookup per binding, where a pairwise count made bindings squared classes.
+// No leaf bound twice: each leaf's lookup finds one binding (two make it ambiguous).
 template <class... B>
 constexpr void check_each_leaf_once(const bindings<B...>&) {
   static_assert(all_of({binds<typename B::leaf_type, bindings<B...>>...}), "ctgrad: at(...) binds the same leaf twice");

@@ -27,9 +27,9 @@ enum class error_kind {
   not_scalar,
   unbound_leaf,
   name_clash,
-  bad_binding,
   not_differentiable,
   model_mismatch,
+  broken_contract,  // an operation that lacks a member the operation contract requires
 };
 
 template <error_kind Kind, fixed_string Message>
@@ -40,8 +40,6 @@ struct invalid {
 
 namespace detail {
 
-// (concepts, not variable templates, for every test asked of an expression type: GCC
-// mangles each variable template instantiation, spelling out the whole expression)
 template <class T>
 struct is_invalid_t : std::false_type {};
 template <error_kind K, fixed_string M>
@@ -77,10 +75,10 @@ constexpr void report_error() {
     static_assert(failed<M...>, "ctgrad: a leaf of the expression has no value in the bindings (its name follows)");
   else if constexpr (Kind == error_kind::name_clash)
     static_assert(failed<M...>, "ctgrad: one leaf name is used with two different shapes or element types");
-  else if constexpr (Kind == error_kind::bad_binding)
-    static_assert(failed<M...>, "ctgrad: a binding's value does not have the leaf's element type and shape");
   else if constexpr (Kind == error_kind::model_mismatch)
     static_assert(failed<M...>, "ctgrad: these gradients do not cover the model's parameters (the parameter follows)");
+  else if constexpr (Kind == error_kind::broken_contract)
+    static_assert(failed<M...>, "ctgrad: this operation lacks a member of the operation contract (expr/operation.hpp; the member follows)");
   else
     static_assert(failed<M...>, "ctgrad: cannot differentiate with respect to this");
 }

@@ -1,5 +1,5 @@
-// A small deterministic PRNG that also runs in constant expressions (model initialisation
-// and the compile-time trainings need one; <random> is not constexpr).
+// A small deterministic PRNG that also runs in constant expressions (model initialisation,
+// the compile-time trainings and the data layer's shuffles need one; <random> is not constexpr).
 //
 // splitmix64: one 64-bit state, passes BigCrush, and seeding it from any 64-bit value
 // (including 0) gives a good stream. Streams for different parameters come from hashing
@@ -9,7 +9,7 @@
 
 #include <cstdint>
 
-namespace ctgrad::nn {
+namespace ctgrad {
 
 class random_engine {
  public:
@@ -43,4 +43,6 @@ constexpr std::uint64_t stream_seed(std::uint64_t seed, const char* name) {
   return random_engine(seed ^ h).next();
 }
 
-}  // namespace ctgrad::nn
+// (nn::random_engine and nn::stream_seed, their first names, are kept in nn/parameters.hpp)
+
+}  // namespace ctgrad

@@ -7,10 +7,8 @@
 //                                    for an operation type X that carries data (a run-time
 //                                    exponent, say), where those operations are
 //
-// Why pools: the functions that run a step are named by the storage types they read, and
-// GCC mangles every function it instantiates. A slot per step made those types as long as
-// the expression, and finding a slot a search through as many base classes; a pool per
-// distinct type keeps both small whatever the expression's size.
+// Pools keep the types that name the functions running a step short, whatever the
+// expression's size (docs/design.md, "Compile time").
 #pragma once
 
 #include <array>
@@ -18,7 +16,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "ctgrad/core/schedule.hpp"
+#include "ctgrad/engine/schedule.hpp"
 #include "ctgrad/core/tensor.hpp"
 
 namespace ctgrad::detail {
@@ -124,7 +122,7 @@ inline constexpr std::size_t no_index = std::size_t(-1);
 
 // what holds a step's value: a values slot (a stored operation), an inputs pointer (a
 // leaf or a constant), or nothing (a fused step, computed where it is read)
-enum class holder { values, inputs, none };
+enum class holder { values, inputs, fused };
 
 // Where each step of schedule S lives.
 template <class S>
@@ -137,12 +135,12 @@ class storage {
   static constexpr std::array<holder, S::size> held_in = [] {
     std::array<holder, S::size> h{};
     for (std::size_t i = 0; i < S::size; ++i)
-      h[i] = S::kind[i] <= 2 ? holder::inputs : S::inlined[i] ? holder::none : holder::values;
+      h[i] = is_input(S::kind[i]) ? holder::inputs : S::fused[i] ? holder::fused : holder::values;
     return h;
   }();
   static constexpr std::array<bool, S::size> adjoint_stored = [] {
     std::array<bool, S::size> a{};
-    for (std::size_t i = 0; i < S::size; ++i) a[i] = S::active[i] && !S::inlined[i];
+    for (std::size_t i = 0; i < S::size; ++i) a[i] = S::active[i] && !S::fused[i];
     return a;
   }();
 
@@ -219,13 +217,13 @@ class storage {
   static constexpr passes_t passes = [] {
     passes_t p{};
     for (std::size_t i = 0; i < S::size; ++i) {
-      if (S::kind[i] <= 1) p.leaves.step[p.leaves.size++] = i;
-      if (S::kind[i] == 2) p.constants.step[p.constants.size++] = i;
+      if (is_leaf_step(S::kind[i])) p.leaves.step[p.leaves.size++] = i;
+      if (S::kind[i] == step_kind::constant) p.constants.step[p.constants.size++] = i;
       if (op_index[i] != no_index) p.data_ops.step[p.data_ops.size++] = i;
       if (held_in[i] == holder::values) p.forward.step[p.forward.size++] = i;
       if (S::needs_zero[i] && adjoint_stored[i]) p.zero.step[p.zero.size++] = i;
       const std::size_t r = S::size - 1 - i;
-      if (S::active[r] && S::kind[r] == 3) p.backward.step[p.backward.size++] = r;
+      if (S::active[r] && S::kind[r] == step_kind::operation) p.backward.step[p.backward.size++] = r;
     }
     return p;
   }();

@@ -1,5 +1,5 @@
 // The compile-time schedule of an expression: which distinct nodes it has, in which order
-// they are computed, and which of them carry an adjoint.
+// they are computed, which of them are fused, and which carry an adjoint.
 //
 // A depth-first walk over the expression type appends each node after its children
 // (post-order), skipping nodes already seen: that is a topological order, children first,
@@ -9,26 +9,20 @@
 //     (same type, different constants) are never merged.
 // Backward walks the steps in reverse; a step is *active* when a gradient flows through it.
 //
-// Compile time: everything here that is computed per node is a class template (a type,
-// or an std::integral_constant), never a function, variable template or static data
-// member per node. GCC gives each of those a mangled name that spells out the node's
-// whole subtree, and mangling searches its substitutions linearly: per-node functions made
-// compile time grow with the cube of the expression's size.
+// Everything computed per node is a class template, never a function, variable template or
+// static data member: docs/design.md, "Compile time".
 #pragma once
 
 #include <array>
-#include <boost/hana/at.hpp>
-#include <boost/hana/length.hpp>
-#include <boost/hana/append.hpp>
-#include <boost/hana/tuple.hpp>
-#include <boost/hana/type.hpp>
 #include <boost/hana/for_each.hpp>
-#include <boost/hana/unpack.hpp>
 #include <cstddef>
+#include <type_traits>
 #include <utility>
 
-#include "ctgrad/core/binding.hpp"
-#include "ctgrad/core/expression.hpp"
+#include "ctgrad/core/pack.hpp"
+#include "ctgrad/expr/binding.hpp"
+#include "ctgrad/expr/expression.hpp"
+#include "ctgrad/expr/operation.hpp"
 
 namespace ctgrad::detail {
 
@@ -76,16 +70,14 @@ struct seq_values<std::index_sequence<I...>> {
 };
 
 // The visited set: one base class keyed<Key, step index> per node seen. Membership and
-// "index of this key" are base-class lookups the compiler answers directly; a hana::map
-// here built a new hash-table type per insertion and cost most of the compile time.
+// "index of this key" are base-class lookups the compiler answers directly.
 template <class Key, std::size_t I>
 struct keyed {};
 template <class... Keyed>
 struct key_index : Keyed... {};
 
 // Adding a key makes a new index type. It holds at most 32 keys of its own and the index
-// before as one more base, so making it costs the same at every size (one class with all
-// the keys as direct bases cost the size of the index, a square over the walk).
+// before as one more base, so making it costs the same at every size.
 template <class Index, class Key>
 struct add_key;
 template <class... Keyed, class Key>
@@ -100,9 +92,7 @@ concept indexed = requires(const Index* p) { detail::index_in<Key>(p); };  // qu
 template <class Key, class Index>
 using index_of_t = decltype(detail::index_in<Key>(static_cast<const Index*>(nullptr)));
 
-// The steps found so far, a plain type list. The walk is made of class templates over
-// these lists, not of functions returning Hana tuples: each step used to append to a
-// hana::tuple through its generic machinery, which was most of an expression's compile time.
+// The steps found so far, a plain type list (the walk is class templates over such lists).
 template <class... S>
 struct step_list {
   static constexpr std::size_t size = sizeof...(S);
@@ -113,7 +103,6 @@ struct walk_state {};
 
 template <class Node, std::size_t I>
 using child_t = typename Node::template child_type<I>;
-// (a trait, not Node::arity: a static member per node type would be mangled, see above)
 template <class Node>
 struct arity_of_node : std::integral_constant<std::size_t, 0> {};
 template <class Op, class... C>
@@ -130,7 +119,6 @@ struct visit;
 
 // Appends the step for Node, whose children are visited already and are steps C...
 // (each visit names the step of the node it visited, so no child is looked up again).
-// Results are member types, never static members: those would be mangled (see above).
 template <class Node, class Path, class State, class Children>
 struct add_step;
 template <class Node, class Path, class... Keyed, class... S, std::size_t... C>
@@ -152,7 +140,7 @@ struct visit_children<Node, Path, I, State, std::index_sequence<D...>, false> {
 };
 
 // (two class templates per level of the expression: the instantiation depth limits how
-// deep an expression can be, 900 levels of instantiation by default on GCC)
+// deep an expression can be, about 400 levels with the compilers' defaults)
 template <class Node, class Path, class Index, class Steps>
 struct visit<Node, Path, walk_state<Index, Steps>, true> {  // seen: merged
   using type = walk_state<Index, Steps>;
@@ -174,8 +162,6 @@ struct steps_in<walk_state<Index, Steps>> {
 };
 template <class Expr>
 using walk_of = steps_in<typename visit<Expr, path<>, walk_state<key_index<>, step_list<>>>::type>;
-template <class Expr>
-using steps_of = typename walk_of<Expr>::type;
 
 // the step of a pure node type (a leaf, say) by the walk's key index, else `none`
 template <class Key, class Index, std::size_t none, bool Found = indexed<Key, Index>>
@@ -199,8 +185,7 @@ template <class... S>
 struct step_table_of<step_list<S...>> {
   using type = step_table<std::index_sequence_for<S...>, S...>;
 };
-// (a class, so each lookup is made once: an alias of the decltype redid the search through
-// every step each time a step's type was named)
+// (a class, so each lookup is made once)
 template <class Steps, std::size_t I>
 struct step_at_t {
   using type = decltype(detail::step_lookup<I>(std::declval<typename step_table_of<Steps>::type>()));
@@ -228,21 +213,6 @@ struct at_path<path<P0, P...>> {
   }
 };
 
-template <class Op>
-concept blocks_gradient = requires { requires Op::blocks_gradient; };
-
-template <class Node>
-struct op_of_node {
-  using type = void;
-};
-template <class Op, class... C>
-struct op_of_node<node<Op, C...>> {
-  using type = Op;
-};
-
-template <class Node>
-struct stops_gradient : std::bool_constant<blocks_gradient<typename op_of_node<Node>::type>> {};
-
 template <class Node, class Wrt>
 struct is_target_leaf : std::false_type {};
 template <class Node>
@@ -252,22 +222,34 @@ struct is_target_leaf<leaf<N, T, Tr, D...>, all_trainable> : std::bool_constant<
 template <class Node, class... L>
 struct is_target_leaf<Node, wrt_t<L...>> : std::bool_constant<(std::is_same<Node, L>::value || ...)> {};
 
-// Fusion traits of a node's operation (see `inlined` below).
-template <class Op>
-concept declares_inlinable = requires { Op::inlinable; };
-template <class Node, class Op = typename op_of_node<Node>::type>
-struct inlinable_node : std::false_type {};
-template <class Node, declares_inlinable Op>
-struct inlinable_node<Node, Op> : std::bool_constant<Op::inlinable> {};
+// What a step is. Leaves (target or not) and constants are read from where they are bound
+// or held; operations are computed, and stop_gradient-like ones pass no gradient back.
+enum class step_kind { leaf, target_leaf, constant, operation, gradient_stop };
 
-template <class Op, std::size_t ChildExtent, std::size_t Extent>
-concept declares_reads_once = requires { Op::template reads_once<ChildExtent, Extent>; };
-template <class Node, std::size_t ChildExtent, class Op = typename op_of_node<Node>::type>
-struct reads_child_once : std::false_type {};
-template <class Node, std::size_t ChildExtent, class Op>
-  requires declares_reads_once<Op, ChildExtent, Node::shape_type::size>
-struct reads_child_once<Node, ChildExtent, Op>
-    : std::bool_constant<Op::template reads_once<ChildExtent, Node::shape_type::size>> {};
+constexpr bool is_input(step_kind k) { return k == step_kind::leaf || k == step_kind::target_leaf || k == step_kind::constant; }
+constexpr bool is_leaf_step(step_kind k) { return k == step_kind::leaf || k == step_kind::target_leaf; }
+
+template <class Node, class Wrt>
+struct kind_of_node
+    : std::integral_constant<step_kind, blocks_gradient<typename op_of_node<Node>::type> ? step_kind::gradient_stop
+                                                                                           : step_kind::operation> {};
+template <fixed_string N, class T, bool Tr, std::size_t... D, class Wrt>
+struct kind_of_node<leaf<N, T, Tr, D...>, Wrt>
+    : std::integral_constant<step_kind, is_target_leaf<leaf<N, T, Tr, D...>, Wrt>::value ? step_kind::target_leaf
+                                                                                           : step_kind::leaf> {};
+template <class T, std::size_t... D, class Wrt>
+struct kind_of_node<constant<T, D...>, Wrt> : std::integral_constant<step_kind, step_kind::constant> {};
+
+// Fusion (engine/fusion.hpp): is a node's operation fusable, and does a node read each
+// element of an operand of OperandExtent elements once?
+template <class Node>
+struct fusable_node : std::bool_constant<declares_fusable<typename op_of_node<Node>::type>> {};
+
+template <class Node, std::size_t OperandExtent, class Op = typename op_of_node<Node>::type>
+struct reads_operand_once : std::false_type {};
+template <class Node, std::size_t OperandExtent, class Op>
+  requires declares_reads_once<Op, OperandExtent, Node::shape_type::size>
+struct reads_operand_once<Node, OperandExtent, Op> : std::true_type {};
 
 // Everything evaluation needs to know about an expression, computed once per type.
 template <class Expr, class Wrt>
@@ -285,23 +267,20 @@ struct schedule {
   using children_of = seq_values<typename step<I>::children>;
 
  private:
+  using seq = std::make_index_sequence<size>;
+
   template <std::size_t... I>
   static constexpr auto arities(std::index_sequence<I...>) {
     return std::array<std::size_t, size>{children_of<I>::size...};
   }
   template <std::size_t... I>
   static constexpr auto kinds(std::index_sequence<I...>) {
-    // 0 leaf, 1 target leaf, 2 constant, 3 operation, 4 operation that stops gradients
-    return std::array<int, size>{(is_leaf<node<I>> ? (is_target_leaf<node<I>, Wrt>::value ? 1 : 0)
-                                  : is_constant<node<I>> ? 2
-                                  : stops_gradient<node<I>>::value ? 4
-                                                               : 3)...};
+    return std::array<step_kind, size>{kind_of_node<node<I>, Wrt>::value...};
   }
-  using seq = std::make_index_sequence<size>;
 
  public:
   static constexpr std::array<std::size_t, size> arity = arities(seq{});
-  static constexpr std::array<int, size> kind = kinds(seq{});
+  static constexpr std::array<step_kind, size> kind = kinds(seq{});
 
   // offset of step i's edges in the flat edge list
   static constexpr std::array<std::size_t, size + 1> edge_offset = [] {
@@ -326,29 +305,28 @@ struct schedule {
  public:
   static constexpr auto edge_child = edge_children(seq{});
 
-  // Fusion: a cheap elementwise step (Op::inlinable) with exactly one consumer edge, whose
-  // consumer reads each of its elements once (Op::reads_once), gets no value slot; its
-  // value is computed where it is read (core/view.hpp). Chains of such steps collapse into
-  // their consumer's loop; expensive functions (exp, log, ...) are always stored.
  private:
-  // does step I read its operand K (if it has one) once per element? max_arity per step
+  // does step I read its operand K (if it has one) once per element?
   template <std::size_t I, std::size_t K, bool Has = (K < children_of<I>::size)>
-  struct reads_operand_once : std::false_type {};
+  struct reads_once : std::false_type {};
   template <std::size_t I, std::size_t K>
-  struct reads_operand_once<I, K, true>
-      : reads_child_once<node<I>, node<children_of<I>::value[K]>::shape_type::size> {};
-  template <std::size_t... I>
-  static constexpr auto edge_reads(std::index_sequence<I...>) {
-    constexpr bool per_step[] = {reads_operand_once<I, 0>::value..., reads_operand_once<I, 1>::value...,
-                                 reads_operand_once<I, 2>::value..., false};
+  struct reads_once<I, K, true> : reads_operand_once<node<I>, node<children_of<I>::value[K]>::shape_type::size> {};
+  // for operand K, whether each step reads it once
+  template <std::size_t K, std::size_t... I>
+  static constexpr std::array<bool, size> operand_reads(std::index_sequence<I...>) {
+    return {reads_once<I, K>::value...};
+  }
+  template <std::size_t... K>
+  static constexpr auto edge_reads(std::index_sequence<K...>) {
+    constexpr std::array<bool, size> per_operand[] = {operand_reads<K>(seq{})...};
     std::array<bool, edges == 0 ? 1 : edges> out{};
     for (std::size_t i = 0; i < size; ++i)
-      for (std::size_t k = 0; k < arity[i]; ++k) out[edge_offset[i] + k] = per_step[k * size + i];
+      for (std::size_t k = 0; k < arity[i]; ++k) out[edge_offset[i] + k] = per_operand[k][i];
     return out;
   }
   template <std::size_t... I>
-  static constexpr auto inlinable_steps(std::index_sequence<I...>) {
-    return std::array<bool, size>{inlinable_node<node<I>>::value...};
+  static constexpr auto fusable_steps(std::index_sequence<I...>) {
+    return std::array<bool, size>{fusable_node<node<I>>::value...};
   }
 
  public:
@@ -368,23 +346,24 @@ struct schedule {
     return u;
   }();
 
-  static constexpr std::array<bool, size> inlined = [] {
-    constexpr auto reads_once = edge_reads(seq{});
-    constexpr auto inlinable = inlinable_steps(seq{});
+  // Fused steps (engine/fusion.hpp): a fusable step with exactly one consumer edge, whose
+  // consumer reads each of its elements once, is neither stored nor given an adjoint slot.
+  static constexpr std::array<bool, size> fused = [] {
+    constexpr auto reads = edge_reads(std::make_index_sequence<max_operands>{});
+    constexpr auto fusable = fusable_steps(seq{});
     std::array<bool, size> out{};
     for (std::size_t i = 0; i < root; ++i)
-      out[i] = inlinable[i] && uses.count[i] == 1 &&
-               reads_once[edge_offset[uses.consumer[i]] + uses.operand[i]];
+      out[i] = fusable[i] && uses.count[i] == 1 && reads[edge_offset[uses.consumer[i]] + uses.operand[i]];
     return out;
   }();
 
-  // A gradient flows through step i: it is a target leaf, or an operation (not
-  // stop_gradient) with an active child.
+  // A gradient flows through step i: it is a target leaf, or an operation (not a gradient
+  // stop) with an active child.
   static constexpr std::array<bool, size> active = [] {
     std::array<bool, size> a{};
     for (std::size_t i = 0; i < size; ++i) {
-      a[i] = kind[i] == 1;
-      if (kind[i] == 3)
+      a[i] = kind[i] == step_kind::target_leaf;
+      if (kind[i] == step_kind::operation)
         for (std::size_t e = edge_offset[i]; e < edge_offset[i + 1]; ++e) a[i] = a[i] || a[edge_child[e]];
     }
     return a;
@@ -418,12 +397,10 @@ struct schedule {
     return z;
   }();
 
-  // step index of a leaf type (or of any pure node type), or size if the expression does
-  // not use it
-  // (a base-class lookup in the walk's key table: a search through the steps per leaf made
-  // compile time grow with steps x leaves)
-  template <class Leaf>
-  using leaf_index = index_of_key<std::remove_cvref_t<Leaf>, key_table, size>;
+  // The step of a pure node type (a leaf, or a pure subexpression such as the logits under
+  // a loss), or size if the expression does not use it: a lookup in the walk's key table.
+  template <class Pure>
+  using step_of = index_of_key<std::remove_cvref_t<Pure>, key_table, size>;
 
   // the steps whose leaves get a gradient: in wrt(...) order, else in schedule order
   static constexpr auto target_list = [] {
@@ -431,20 +408,20 @@ struct schedule {
     std::size_t n = 0;
     if constexpr (requires { typename Wrt::leaves; }) {
       hana::for_each(typename Wrt::leaves{}, [&](auto t) {
-        constexpr std::size_t i = leaf_index<typename decltype(t)::type>::value;
+        constexpr std::size_t i = step_of<typename decltype(t)::type>::value;
         if (i < size) idx[n++] = i;
       });
     } else {
       for (std::size_t i = 0; i < size; ++i)
-        if (kind[i] == 1) idx[n++] = i;
+        if (kind[i] == step_kind::target_leaf) idx[n++] = i;
     }
     return std::pair{idx, n};
   }();
   static constexpr std::size_t target_count = target_list.second;
   static constexpr auto targets = target_list.first;
 
-  template <class Leaf, std::size_t I = leaf_index<Leaf>::value>
-  using target = std::bool_constant<(I < size) && kind[I < size ? I : 0] == 1>;
+  template <class Leaf, std::size_t I = step_of<Leaf>::value>
+  using target = std::bool_constant<(I < size) && kind[I < size ? I : 0] == step_kind::target_leaf>;
 };
 
 }  // namespace ctgrad::detail
