@@ -13,11 +13,6 @@ std::mt19937_64 rng{20261126};
 
 // A random fixed weighting turns a tensor-valued expression into a scalar whose gradient
 // depends on every component of the Jacobian.
-template <class E>
-auto weighted(const E& e) {
-  using T = typename E::value_type;
-  return sum(hadamard(e, constant_of(test::random_tensor<leaf<"w", T, true>>(rng, {-1, 1}))));
-}
 template <class T, std::size_t... D>
 auto weighted_shape(const auto& e) {
   using T2 = typename std::remove_cvref_t<decltype(e)>::value_type;

@@ -11,6 +11,7 @@
 // <ctgrad/parallel/...> (needs threads).
 #pragma once
 
+// (in the order of the layers: values, front end, back end, operations, layers)
 #include "ctgrad/core/fixed_string.hpp"
 #include "ctgrad/core/labels.hpp"
 #include "ctgrad/core/random.hpp"

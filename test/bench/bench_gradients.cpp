@@ -1,4 +1,4 @@
-// Workloads W1a-W5 of BENCHMARKS.md section A: ctgrad vs a hand-written analytic gradient
+// Workloads W1a-W5 of docs/benchmarks.md, section A: ctgrad vs a hand-written analytic gradient
 // in the same process, interleaved; prints medians and `ratio <id> ctgrad/hand <x.xx>`.
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-// One training epoch of the contract workload (BENCHMARKS.md B): MLP 784-128-10, ReLU,
+// One training epoch of the contract workload (docs/benchmarks.md, section B): MLP 784-128-10, ReLU,
 // softmax cross-entropy, plain SGD lr 0.1, batch 64 (the last partial batch kept),
 // Fashion-MNIST. Each variant trains its own copy of the same initial model over the
 // same shuffled batches; the variants take turns epoch by epoch, and the medians are

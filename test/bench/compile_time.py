@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Compile time and peak compiler memory of translation units, median of several runs each,
-with -O2 (the figures BENCHMARKS.md quotes).
+with -O2 (the figures docs/benchmarks.md quotes).
 
 usage: compile_time.py GROUP [--runs N] [--limit SECONDS,MIB] --include DIR [--flag F]... -- COMPILER [ARGS...] -- SOURCE...
 

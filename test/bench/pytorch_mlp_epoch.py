@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The contract workload (BENCHMARKS.md B) in PyTorch and in ctgrad's trainer, alternately:
+"""The contract workload (docs/benchmarks.md, section B) in PyTorch and in ctgrad's trainer, alternately:
 MLP 784-128-10, ReLU, softmax cross-entropy, SGD lr 0.1, batch 64, Fashion-MNIST; seconds
 per epoch are the training loop alone, the median of epochs 2-5 of each run.
 

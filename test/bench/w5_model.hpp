@@ -1,4 +1,4 @@
-// Workload W5 of BENCHMARKS.md: MLP 2-16-16-1, tanh hidden, linear output, loss (o - t)^2.
+// Workload W5 of docs/benchmarks.md: MLP 2-16-16-1, tanh hidden, linear output, loss (o - t)^2.
 // Shared by the run-time benchmark and the compile-time translation unit.
 #pragma once
 

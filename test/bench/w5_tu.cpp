@@ -1,5 +1,5 @@
 // Workload W5 alone: the translation unit whose compile time and compiler memory
-// BENCHMARKS.md tracks (target: under 2 s and 300 MiB with g++ -O2).
+// docs/benchmarks.md tracks (target: under 2 s and 300 MiB with g++ -O2).
 #include "w5_model.hpp"
 
 using namespace w5;

@@ -1,4 +1,4 @@
-// expect: binding
+// expect: tensor<double, 2, 2>, ctgrad::tensor<float, 2, 2>
 #include <ctgrad/ctgrad.hpp>
 using namespace ctgrad;
 int main() {

@@ -14,6 +14,7 @@
 
 #include "ctgrad/engine/checks.hpp"
 #include "ctgrad/engine/gradients.hpp"
+#include "ctgrad/engine/storage.hpp"
 #include "ctgrad/engine/workspace.hpp"
 #include "ctgrad/expr/binding.hpp"
 #include "ctgrad/expr/diagnostics.hpp"

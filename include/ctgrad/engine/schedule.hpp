@@ -19,6 +19,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "ctgrad/core/fixed_string.hpp"
 #include "ctgrad/core/pack.hpp"
 #include "ctgrad/expr/binding.hpp"
 #include "ctgrad/expr/expression.hpp"

@@ -16,8 +16,9 @@
 #include <type_traits>
 #include <utility>
 
-#include "ctgrad/engine/schedule.hpp"
 #include "ctgrad/core/tensor.hpp"
+#include "ctgrad/engine/schedule.hpp"
+#include "ctgrad/expr/expression.hpp"
 
 namespace ctgrad::detail {
 

@@ -68,7 +68,7 @@ constexpr T sigmoid(T x) {
 
 // sqrt(x) for x >= 0 in a form compilers vectorise. std::sqrt may set errno (for x < 0),
 // and that alone keeps GCC and Clang from vectorising a loop that calls it (unless built
-// with -fno-math-errno): Adam's update over every parameter ran 10x slower. Here: an
+// with -fno-math-errno), such as Adam's update over every parameter. Here: an
 // estimate of 1/sqrt(x) from the exponent bits, Newton steps to full precision, then x
 // times it, corrected once. Within 1 ulp of std::sqrt for every x >= 0, subnormals
 // included (test math); 0 at 0; +inf and NaN stay as they are.

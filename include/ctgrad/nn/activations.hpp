@@ -4,6 +4,7 @@
 //   (the operation contract, expr/operation.hpp): nn::activation<my_fn>.
 #pragma once
 
+#include "ctgrad/expr/make_op.hpp"
 #include "ctgrad/ops/elementwise.hpp"
 #include "ctgrad/ops/functions.hpp"
 

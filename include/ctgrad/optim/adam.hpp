@@ -8,7 +8,7 @@
 //
 // m and v are flushed to zero below the smallest normal number (math::flush_subnormal):
 // for a parameter whose gradient stays 0 they decay through the subnormal range, where
-// arithmetic is slow (an epoch of the trainer's default took 1.5x as long).
+// arithmetic is some hundred times slower.
 #pragma once
 
 #include <cstddef>

@@ -6,9 +6,10 @@
 #include <tuple>
 #include <type_traits>
 
-#include "ctgrad/expr/diagnostics.hpp"
+#include "ctgrad/core/fixed_string.hpp"
 #include "ctgrad/engine/checks.hpp"
 #include "ctgrad/engine/gradients.hpp"
+#include "ctgrad/expr/diagnostics.hpp"
 #include "ctgrad/nn/parameters.hpp"
 
 namespace ctgrad::optim {

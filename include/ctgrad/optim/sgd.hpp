@@ -9,6 +9,7 @@
 //   opt.step(net, g);                                      // g = grad(loss, at(net, ...))
 #pragma once
 
+#include <cstddef>
 #include <stdexcept>
 #include <type_traits>
 
