@@ -37,6 +37,12 @@ static_assert(near(gf[b],
                        (1.0 / (1.0 + cx::exp(-1.3))) * (1.0 - 1.0 / (1.0 + cx::exp(-1.3))),
                    1e-13));
 
+// softplus: its derivative is the sigmoid; atan2(a, b): (b, -a) / (a^2 + b^2)
+static_assert(near(grad(softplus(a), at(a = 0.7))[a], 1.0 / (1.0 + cx::exp(-0.7)), 1e-15));
+static_assert(grad(softplus(a), at(a = 800.0))[a] == 1.0 && value(softplus(a), at(a = -800.0)) == 0.0);
+constexpr auto ga = grad(atan2(a, b), at(a = 0.3, b = -0.4));
+static_assert(near(ga.value(), cx::atan2(0.3, -0.4), 1e-16) && near(ga[a], -0.4 / 0.25, 1e-14) && near(ga[b], -0.3 / 0.25, 1e-14));
+
 // tensors, matrix products and reductions
 constexpr auto W = var<"W", double, 2, 3>;
 constexpr auto v = var<"v", double, 3>;

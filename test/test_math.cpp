@@ -121,3 +121,45 @@ TEST_CASE_TEMPLATE("sqrt_nonnegative: subnormal and extreme inputs, within 1 ulp
   }
   CHECK(worst <= 1);
 }
+
+TEST_CASE("constexpr log1p, atan and atan2 are within a few ulp of <cmath>") {
+  CHECK(worst_ulps(cx::log1p, [](double x) { return std::log1p(x); }, -0.9, 1) <= 3);
+  CHECK(worst_ulps(cx::log1p, [](double x) { return std::log1p(x); }, -1e-10, 1e-10) <= 3);
+  CHECK(worst_ulps(cx::log1p, [](double x) { return std::log1p(x); }, 1, 1e300) <= 3);
+  CHECK(worst_ulps(cx::atan, [](double x) { return std::atan(x); }, -1, 1) <= 2);
+  CHECK(worst_ulps(cx::atan, [](double x) { return std::atan(x); }, -1e6, 1e6) <= 2);
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> u(-10, 10);
+  std::int64_t worst = 0;
+  for (int i = 0; i < 100000; ++i) {
+    const double y = u(rng), x = u(rng);
+    worst = std::max(worst, ulp_distance(cx::atan2(y, x), std::atan2(y, x)));
+  }
+  CHECK(worst <= 3);
+}
+
+TEST_CASE("constexpr atan2 at zeros and infinities follows C, signs included") {
+  const double special[] = {0.0, -0.0, 1.5, -1.5, INFINITY, -INFINITY, NAN};
+  for (double y : special)
+    for (double x : special) {
+      CAPTURE(y);
+      CAPTURE(x);
+      const double got = cx::atan2(y, x), want = std::atan2(y, x);
+      CHECK(ulp_distance(got, want) <= 1);
+      if (!std::isnan(want)) CHECK(std::signbit(got) == std::signbit(want));
+    }
+  CHECK(cx::log1p(-1.0) == -INFINITY);
+  CHECK(std::isnan(cx::log1p(-2.0)));
+  CHECK(cx::log1p(INFINITY) == INFINITY);
+}
+
+TEST_CASE_TEMPLATE("softplus: log(1 + e^x) without overflow on either side", T, float, double) {
+  using ctgrad::math::softplus;
+  for (const T x : {T(-30), T(-3), T(-0.5), T(0), T(0.5), T(3), T(30)})
+    CHECK(softplus(x) == doctest::Approx(std::log1p(std::exp(static_cast<double>(x)))).epsilon(4 * std::numeric_limits<T>::epsilon()));
+  CHECK(softplus(T(800)) == T(800));
+  CHECK(softplus(T(-800)) == T(0));
+  CHECK(softplus(std::numeric_limits<T>::infinity()) == std::numeric_limits<T>::infinity());
+  CHECK(std::isnan(softplus(std::numeric_limits<T>::quiet_NaN())));
+  static_assert(ctgrad::math::softplus(T(800)) == T(800) && ctgrad::math::softplus(T(-800)) == T(0));
+}

@@ -78,3 +78,28 @@ TEST_CASE_TEMPLATE("cross_entropy with logits of 1e4", T, float, double) {
   CHECK(g[Z](0, 0) == doctest::Approx(0.5));
   CHECK(g[Z](0, 1) == doctest::Approx(-0.5));
 }
+
+TEST_CASE_TEMPLATE("softplus at +-800: finite value, gradient 1 and 0; atan2 at the origin", T, float, double) {
+  constexpr auto x = var<"x", T>;
+  constexpr auto y = var<"y", T>;
+  const auto big = grad(softplus(x), at(x = T(800)));
+  CHECK(big.value() == T(800));
+  CHECK(big[x] == T(1));
+  const auto small = grad(softplus(x), at(x = T(-800)));
+  CHECK(small.value() == T(0));
+  CHECK(small[x] == T(0));
+  static_assert(grad(softplus(x), at(x = T(800)))[x] == T(1));
+  // atan2's gradient is undefined at (0, 0): NaN, as in PyTorch; finite at tiny and huge radii
+  const auto origin = grad(atan2(y, x), at(x = T(0), y = T(0)));
+  CHECK(origin.value() == T(0));
+  CHECK(std::isnan(origin[x]));
+  CHECK(std::isnan(origin[y]));
+  const T tiny = std::numeric_limits<T>::min() * T(4);
+  const auto near0 = grad(atan2(y, x), at(x = tiny, y = tiny));  // d/dy = x / (x^2 + y^2) = 1 / (2 tiny)
+  CHECK(std::isfinite(near0[y]));
+  CHECK(near0[y] == doctest::Approx(T(1) / (T(2) * tiny)));
+  const T huge = std::numeric_limits<T>::max() / T(4);
+  const auto far = grad(atan2(y, x), at(x = huge, y = -huge));
+  CHECK(far.value() == doctest::Approx(-std::atan(1.0)));
+  CHECK(far[x] == doctest::Approx(T(1) / (T(2) * huge)));
+}

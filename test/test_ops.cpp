@@ -36,6 +36,7 @@ TEST_CASE_TEMPLATE("elementwise unary ops match finite differences", T, float, d
     check_gradient(tanh(s), rng, {-3, 3}, s);
     check_gradient(sigmoid(s), rng, {-5, 5}, s);
     check_gradient(relu(s), rng, {-2, 2, true}, s);
+    check_gradient(softplus(s), rng, {-5, 5}, s);
     check_gradient(-s, rng, {}, s);
     check_gradient(pow(s, 3), rng, {}, s);
     check_gradient(pow(s, -2), rng, {0.3, 2}, s);
@@ -50,6 +51,7 @@ TEST_CASE_TEMPLATE("elementwise unary ops match finite differences", T, float, d
     check_gradient(weighted_shape<T, 2, 3>(tanh(m)), rng, {-3, 3}, m);
     check_gradient(weighted_shape<T, 4>(sigmoid(v)), rng, {-5, 5}, v);
     check_gradient(weighted_shape<T, 2, 3>(relu(m)), rng, {-2, 2, true}, m);
+    check_gradient(weighted_shape<T, 2, 3>(softplus(m)), rng, {-5, 5}, m);
     check_gradient(weighted_shape<T, 4>(pow(v, 4)), rng, {}, v);
   }
 }
@@ -68,6 +70,8 @@ TEST_CASE_TEMPLATE("elementwise binary ops, numbers on either side and broadcast
     check_gradient(pow(a, b), rng, {0.3, 2}, a, b);
     check_gradient(pow(a, 2.5), rng, {0.3, 2}, a);
     check_gradient(pow(2.0, a), rng, {}, a);
+    check_gradient(atan2(a, b), rng, {-2, 2, true}, a, b);
+    check_gradient(atan2(a, 0.5) + atan2(-1.5, a), rng, {-2, 2, true}, a);
     check_gradient(2 * a + a * 3.0 - 1 - a / 4 + 5 / a + 1.5 - a, rng, {0.5, 2}, a);
   }
   SUBCASE("same shapes") {
@@ -76,6 +80,7 @@ TEST_CASE_TEMPLATE("elementwise binary ops, numbers on either side and broadcast
     check_gradient(weighted_shape<T, 2, 3>(hadamard(m, n)), rng, {}, m, n);
     check_gradient(weighted_shape<T, 2, 3>(m / n), rng, {-2, 2, true}, m, n);
     check_gradient(weighted_shape<T, 2, 3>(pow(m, n)), rng, {0.3, 2}, m, n);
+    check_gradient(weighted_shape<T, 2, 3>(atan2(m, n)), rng, {-2, 2, true}, m, n);
     check_gradient(weighted_shape<T, 3>(u * u), rng, {}, u);
   }
   SUBCASE("scalar with tensor, either side") {
@@ -89,6 +94,7 @@ TEST_CASE_TEMPLATE("elementwise binary ops, numbers on either side and broadcast
     check_gradient(weighted_shape<T, 2, 3>(u - m), rng, {}, m, u);
     check_gradient(weighted_shape<T, 2, 3>(hadamard(m, u)), rng, {}, m, u);
     check_gradient(weighted_shape<T, 2, 3>(m / u), rng, {-2, 2, true}, m, u);
+    check_gradient(weighted_shape<T, 2, 3>(atan2(u, m)), rng, {-2, 2, true}, m, u);
   }
 }
 

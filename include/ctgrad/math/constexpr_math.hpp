@@ -1,4 +1,4 @@
-// exp, log, sqrt, sin, cos, tanh, expm1, pow usable in constant expressions.
+// exp, log, log1p, sqrt, sin, cos, tanh, atan, atan2, expm1, pow usable in constant expressions.
 //
 // Clang's <cmath> is not constexpr, so these run whenever a value or gradient is
 // computed by the compiler. At run time ctgrad calls <cmath> instead (see functions.hpp).
@@ -111,6 +111,17 @@ constexpr double log(double x) {
   return e * ln2_hi + (e * ln2_lo + log_m);
 }
 
+// log(1 + x), accurate near 0 where log(1 + x) would lose x's low bits: the rounding of
+// 1 + x is undone by the factor x / (u - 1) (exact when u is 1 + x rounded)
+constexpr double log1p(double x) {
+  if (isnan(x) || x < -1) return nan;
+  if (x == -1) return -inf;
+  if (x == inf) return inf;
+  const double u = 1.0 + x;
+  if (u == 1.0) return x;
+  return log(u) * (x / (u - 1.0));
+}
+
 constexpr double sqrt(double x) {
   if (isnan(x) || x < 0) return x == 0 ? x : nan;
   if (x == 0 || x == inf) return x;
@@ -183,6 +194,53 @@ constexpr double cos(double x) {
     case 2: return -cos_reduced(r);
     default: return sin_reduced(r);
   }
+}
+
+inline constexpr double pio2_hi = 1.57079632679489655800e+00;  // pi/2 = pio2_hi + pio2_lo
+inline constexpr double pio2_lo = 6.12323399573676603587e-17;
+
+// atan(t) for |t| <= tan(pi/8): Taylor series to t^49 (remainder below 2^-57)
+constexpr double atan_reduced(double t) {
+  const double t2 = t * t;
+  double p = 0;
+  for (int n = 49; n >= 3; n -= 2) p = (p + ((n / 2) % 2 ? -1.0 : 1.0) / n) * t2;
+  return t + t * p;
+}
+
+// atan(x): |x| > 1 as pi/2 - atan(1/x), then |x| > tan(pi/8) as pi/4 + atan((x-1)/(x+1))
+constexpr double atan(double x) {
+  if (isnan(x)) return x;
+  const bool negative = x < 0;
+  double a = negative ? -x : x;
+  const bool inverted = a > 1;
+  if (inverted) a = 1.0 / a;
+  double r;
+  if (a > 0.41421356237309503)
+    r = (0.5 * pio2_hi + (0.5 * pio2_lo + atan_reduced((a - 1.0) / (a + 1.0))));
+  else
+    r = atan_reduced(a);
+  if (inverted) r = pio2_hi + (pio2_lo - r);
+  return negative ? -r : r;
+}
+
+// atan2(y, x): the angle of (x, y), with C's rules for zeros (by sign) and infinities
+constexpr double atan2(double y, double x) {
+  if (isnan(x) || isnan(y)) return nan;
+  const bool y_negative = std::bit_cast<std::uint64_t>(y) >> 63;
+  const bool x_negative = std::bit_cast<std::uint64_t>(x) >> 63;
+  const double pi_hi = 2 * pio2_hi, pi_lo = 2 * pio2_lo;
+  double r;
+  if (fabs(x) == inf && fabs(y) == inf)
+    r = x_negative ? 1.5 * pio2_hi + 1.5 * pio2_lo : 0.5 * pio2_hi + 0.5 * pio2_lo;
+  else if (fabs(y) == inf || (x == 0 && y != 0))
+    r = pio2_hi + pio2_lo;
+  else if (y == 0 || fabs(x) == inf)
+    r = x_negative ? pi_hi + pi_lo : 0.0;
+  else if (!x_negative)
+    r = atan(fabs(y) / x);
+  else
+    r = pi_hi + (pi_lo - atan(fabs(y) / -x));
+  return y_negative ? -r : r;
 }
 
 // tanh without overflow: for large |x| it is +-1, never inf/inf

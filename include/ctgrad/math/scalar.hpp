@@ -24,12 +24,20 @@ namespace ctgrad::math {
 CTGRAD_DETAIL_MATH_UNARY(exp)
 CTGRAD_DETAIL_MATH_UNARY(expm1)
 CTGRAD_DETAIL_MATH_UNARY(log)
+CTGRAD_DETAIL_MATH_UNARY(log1p)
 CTGRAD_DETAIL_MATH_UNARY(sqrt)
 CTGRAD_DETAIL_MATH_UNARY(sin)
 CTGRAD_DETAIL_MATH_UNARY(cos)
 CTGRAD_DETAIL_MATH_UNARY(tanh)
 
 #undef CTGRAD_DETAIL_MATH_UNARY
+
+template <class T>
+  requires std::is_floating_point_v<T>
+constexpr T atan2(T y, T x) {
+  if (std::is_constant_evaluated()) return static_cast<T>(detail::cx::atan2(y, x));
+  return std::atan2(y, x);
+}
 
 template <class T>
   requires std::is_floating_point_v<T>
@@ -64,6 +72,13 @@ constexpr T sigmoid(T x) {
   if (x >= T(0)) return T(1) / (T(1) + math::exp(-x));
   const T e = math::exp(x);
   return e / (T(1) + e);
+}
+
+// log(1 + e^x) without overflow on either side: max(x, 0) + log1p(e^-|x|)
+template <class T>
+constexpr T softplus(T x) {
+  const T a = x < T(0) ? -x : x;
+  return (x > T(0) ? x : T(0)) + math::log1p(math::exp(-a));
 }
 
 // sqrt(x) for x >= 0 in a form compilers vectorise. std::sqrt may set errno (for x < 0),

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <concepts>
+#include <limits>
 #include <type_traits>
 
 #include "ctgrad/core/fixed_string.hpp"
@@ -62,6 +63,12 @@ struct sigmoid {
   template <class T> constexpr T value(T x) const { return math::sigmoid(x); }
   template <class T> constexpr T deriv(T, T y) const { return y * (T(1) - y); }
 };
+// log(1 + e^x), finite for any finite x; its derivative is the sigmoid
+struct softplus {
+  static constexpr auto name = fixed_string("softplus");
+  template <class T> constexpr T value(T x) const { return math::softplus(x); }
+  template <class T> constexpr T deriv(T x, T) const { return math::sigmoid(x); }
+};
 struct relu {
   static constexpr bool fusable = true;
   static constexpr auto name = fixed_string("relu");
@@ -111,6 +118,23 @@ struct div {
   template <class T> constexpr T da(T, T b, T) const { return T(1) / b; }
   template <class T> constexpr T db(T, T b, T y) const { return -y / b; }
 };
+// the angle of the point (b, a): d/da = b / (a^2 + b^2), d/db = -a / (a^2 + b^2), NaN at (0, 0)
+struct atan2 {
+  static constexpr auto name = fixed_string("atan2");
+  template <class T> constexpr T value(T a, T b) const { return math::atan2(a, b); }
+  template <class T> constexpr T da(T a, T b, T) const { return over_square_norm(b, a, b); }
+  template <class T> constexpr T db(T a, T b, T) const { return over_square_norm(-a, a, b); }
+
+ private:
+  // c / (a^2 + b^2), scaled by the larger of |a|, |b| so that neither tiny nor huge
+  // operands under- or overflow in the squares
+  template <class T> static constexpr T over_square_norm(T c, T a, T b) {
+    const T s = math::abs(a) > math::abs(b) ? math::abs(a) : math::abs(b);
+    if (s == std::numeric_limits<T>::infinity()) return c == c ? T(0) : c;
+    const T p = a / s, q = b / s;
+    return (c / s) / (s * (p * p + q * q));
+  }
+};
 struct pow {
   static constexpr auto name = fixed_string("pow");
   template <class T> constexpr T value(T a, T b) const { return math::pow(a, b); }
@@ -155,6 +179,11 @@ template <detail::unary_operand A>
 constexpr elementwise_t<fn::sigmoid, A> sigmoid(const A& a) {
   return detail::make_node(op::map<fn::sigmoid>{}, a);
 }
+// log(1 + exp(x)), stable on both sides (x = 800 gives 800 and gradient 1)
+template <detail::unary_operand A>
+constexpr elementwise_t<fn::softplus, A> softplus(const A& a) {
+  return detail::make_node(op::map<fn::softplus>{}, a);
+}
 template <detail::unary_operand A>
 constexpr elementwise_t<fn::relu, A> relu(const A& a) {
   return detail::make_node(op::map<fn::relu>{}, a);
@@ -194,6 +223,13 @@ template <class A, class B>
   requires detail::binary_operands<A, B>
 constexpr elementwise_t<fn::mul, A, B> hadamard(const A& a, const B& b) {
   return detail::make_node(op::zip<fn::mul>{}, a, b);
+}
+
+// atan2(y, x): the angle of the point (x, y), broadcast as +
+template <class A, class B>
+  requires detail::binary_operands<A, B>
+constexpr elementwise_t<fn::atan2, A, B> atan2(const A& a, const B& b) {
+  return detail::make_node(op::zip<fn::atan2>{}, a, b);
 }
 
 // pow(x, 3): an integer exponent is exact repeated multiplication.
