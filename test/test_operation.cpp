@@ -176,6 +176,16 @@ TEST_CASE("fusion applies to a user's operations as to the library's") {
   }
 }
 
+// The contract as concepts
+static_assert(elementwise_unary<user::softsign, float> && elementwise_unary<user::softsign, double>);
+static_assert(elementwise_binary<user::mul_add_self> && !elementwise_unary<user::mul_add_self>);
+static_assert(!elementwise_unary<user::no_deriv> && !elementwise_unary<user::no_name>);
+static_assert(operation_for<user::cumsum, tensor<double, 4>, tensor<double, 4>>);
+static_assert(operation_for<user::frozen_copy, tensor<float, 2>, tensor<float, 2>>);
+static_assert(!operation_for<user::no_vjp, tensor<double, 4>, tensor<double, 4>>);
+static_assert(!operation_for<user::no_result_shape, tensor<double, 4>, tensor<double, 4>>);
+static_assert(operation_for<op::matmul, tensor<float, 2, 4>, tensor<float, 2, 3>, tensor<float, 3, 4>>);
+
 // A broken contract is an invalid<> naming the missing member (and one ctgrad: error when
 // the call is really made: test/compile_fail/contract_*.cpp).
 static_assert(!requires { { elementwise<user::no_deriv>(v) } -> expression; });

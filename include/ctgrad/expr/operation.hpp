@@ -193,4 +193,18 @@ template <class Op, class... S>
 concept declares_result_shape = requires { typename Op::template result_shape<S...>; };
 
 }  // namespace detail
+
+// The contract as concepts, for a static_assert of one's own (make_op checks it anyway, and
+// names what is missing):
+//   static_assert(ctgrad::elementwise_unary<softplus, float>);
+//   static_assert(ctgrad::operation_for<cumsum, tensor<double, 3>, tensor<double, 3>>);
+template <class F, class T = double>
+concept elementwise_unary = detail::named<F> && detail::unary_function<F, T>;
+template <class F, class T = double>
+concept elementwise_binary = detail::named<F> && detail::binary_function<F, T>;
+// Op applied to operands of tensor types X... (its value of tensor type Y)
+template <class Op, class Y, class... X>
+concept operation_for = detail::declares_result_shape<Op, typename X::shape_type...> &&
+                        detail::operation_problem<Op, Y, X...>().length() == 0;
+
 }  // namespace ctgrad
