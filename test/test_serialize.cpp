@@ -1,12 +1,16 @@
 // Saving and loading weights: round trips, and every kind of bad file is refused with a
 // clear message while the model stays as it was.
 #include <doctest/doctest.h>
+#include <sys/stat.h>
 
+#include <atomic>
 #include <ctgrad/ctgrad.hpp>
 #include <ctgrad/nn/serialize.hpp>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
+#include <thread>
 #include <unistd.h>
 
 using namespace ctgrad;
@@ -123,4 +127,116 @@ TEST_CASE("file errors") {
                        nn::format_error);
   CHECK_THROWS_AS(nn::save(model, dir.path / "no_such_dir" / "m.ctw"), nn::format_error);
   CHECK(!fs::exists(dir.path / "no_such_dir"));
+}
+
+namespace {
+std::string error_of(auto&& f) {
+  try {
+    f();
+  } catch (const nn::format_error& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST_CASE("save never writes through a stale temporary, and leaves no temporary behind") {
+  temp_dir dir;
+  const auto file = dir.path / "model.ctw";
+  const auto victim = dir.path / "victim.txt";
+  std::ofstream(victim) << "precious";
+  // what an older save (or an attacker) left: a link in the place of the old temporary name
+  fs::create_symlink(victim, dir.path / "model.ctw.tmp");
+  const Net a{5};
+  nn::save(a, file);
+  std::ifstream in(victim);
+  CHECK(std::string(std::istreambuf_iterator<char>(in), {}) == "precious");
+  Net b;
+  nn::load(b, file);
+  CHECK(a.params() == b.params());
+  std::size_t entries = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir.path)) ++entries;
+  CHECK(entries == 3);  // model.ctw, victim.txt and the stale link: nothing new beside them
+}
+
+TEST_CASE("two threads saving at once while a third loads: every load reads one whole file") {
+  temp_dir dir;
+  const auto file = (dir.path / "shared.ctw").string();
+  const Net a{1}, b{2};
+  nn::save(a, file);
+  std::atomic<bool> done{false};
+  std::atomic<int> saves{0};
+  auto saver = [&](const Net& net) {
+    for (int i = 0; i < 300; ++i) {
+      nn::save(net, file);
+      ++saves;
+    }
+  };
+  int loads = 0, whole = 0;
+  std::string first_error;
+  std::thread ta(saver, std::cref(a)), tb(saver, std::cref(b));
+  std::thread reader([&] {
+    for (; loads < 600 || !done; ++loads) {
+      Net n;
+      try {
+        nn::load(n, file);
+        whole += n.params() == a.params() || n.params() == b.params();
+      } catch (const nn::format_error& e) {
+        if (first_error.empty()) first_error = e.what();
+      }
+      if (loads > 100000) break;
+    }
+  });
+  ta.join();
+  tb.join();
+  done = true;
+  reader.join();
+  INFO(first_error);
+  CHECK(saves == 600);
+  CHECK(loads >= 600);
+  CHECK(whole == loads);
+  Net last;
+  nn::load(last, file);
+  CHECK((last.params() == a.params() || last.params() == b.params()));
+  std::size_t entries = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir.path)) ++entries;
+  CHECK(entries == 1);  // no temporary left behind
+}
+
+TEST_CASE("load reads only regular files, and never more than the model's weights take") {
+  temp_dir dir;
+  Net model{1};
+  const Net original = model;
+  CHECK(error_of([&] { nn::load(model, dir.path.string()); }).find(": is a directory, not a file") != std::string::npos);
+  REQUIRE(::mkfifo((dir.path / "fifo").c_str(), 0600) == 0);  // would block a plain open()
+  CHECK(error_of([&] { nn::load(model, dir.path / "fifo"); }).find("fifo: is not a regular file") != std::string::npos);
+  fs::create_symlink("/dev/zero", dir.path / "zero");
+  CHECK(error_of([&] { nn::load(model, dir.path / "zero"); }).find("zero: is not a regular file") != std::string::npos);
+
+  // a 3 GiB file (sparse: no disk used) is refused after reading the model's size of it
+  const auto huge = dir.path / "huge.ctw";
+  std::ofstream(huge).close();
+  fs::resize_file(huge, std::uintmax_t{3} << 30);
+  CHECK(error_of([&] { nn::load(model, huge); }).find("not a ctgrad weights file") != std::string::npos);
+  // a good file with 3 GiB after it: the part read is checked, then the size is the error
+  const auto longer = dir.path / "longer.ctw";
+  nn::save(Net{5}, longer);
+  fs::resize_file(longer, std::uintmax_t{3} << 30);
+  CHECK(error_of([&] { nn::load(model, longer); }).find("unexpected bytes after the checksum (the file is 3221225472 bytes, this model's weights take 352)") !=
+        std::string::npos);
+  CHECK(model.params() == original.params());
+}
+
+TEST_CASE("save refuses an empty path, a folder, and a missing folder, naming the reason") {
+  temp_dir dir;
+  const Net net{1};
+  CHECK(error_of([&] { nn::save(net, ""); }) == "cannot write a file with an empty name");
+  CHECK(error_of([&] { nn::save(net, dir.path.string()); }).find("cannot move") != std::string::npos);
+  CHECK(error_of([&] { nn::save(net, dir.path / "missing" / "m.ctw"); })
+            .find("cannot create a temporary file in " + (dir.path / "missing").string() + ": No such file or directory") !=
+        std::string::npos);
+  CHECK(io::output_problem("") == "the path is empty");
+  CHECK(io::output_problem(dir.path.string()) == "is a folder, not a file");
+  CHECK(io::output_problem((dir.path / "missing" / "m.ctw").string()).find("its folder") != std::string::npos);
+  CHECK(io::output_problem((dir.path / "m.ctw").string()).empty());
 }

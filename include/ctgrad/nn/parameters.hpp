@@ -78,6 +78,12 @@ class parameter_set : detail::parameter_slot<L>... {
     return static_cast<const detail::parameter_slot<Leaf>&>(*this).value;
   }
 
+  // f(leaf) for each parameter's leaf, in declaration order (no values needed)
+  template <class F>
+  static constexpr void for_each_leaf(F&& f) {
+    (f(L{}), ...);
+  }
+
   // f(leaf, tensor) for each parameter, in declaration order
   template <class F>
   constexpr void for_each(F&& f) {

@@ -1,6 +1,6 @@
 // Saving and loading model weights.
 //
-//   nn::save(net, "model.ctw");     // writes model.ctw.tmp, then renames it into place
+//   nn::save(net, "model.ctw");     // a new temporary file, then renamed into place
 //   nn::load(net, "model.ctw");     // validates everything before changing net
 //
 // Format (version 1), all integers and floats little-endian:
@@ -17,16 +17,17 @@
 // Loading checks the magic, version, hash, and that the parameters are exactly the model's
 // (names, element types, shapes, in order), and that the file ends where it should. Any
 // mismatch throws nn::format_error naming the file, what was expected and what was found;
-// the model is left untouched. Saving never leaves a half-written file at the target path.
-// (Paths are strings; a std::filesystem::path converts. Only <cstdio> is used for files,
-// which keeps this header cheap to compile.)
+// the model is left untouched. A file's size is known from the model, so load() reads no
+// more than that, and only regular files (io/read_file.hpp). Saving writes atomically
+// (io/write_file.hpp): the target is always the old file or the whole new one, also with
+// two writers at once. (Paths are strings; a std::filesystem::path converts.)
 #pragma once
 
 #include <bit>
-#include <cerrno>
+#include <algorithm>
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -34,11 +35,8 @@
 #include <utility>
 #include <vector>
 
-#if __has_include(<unistd.h>)
-#include <unistd.h>
-#endif
-
 #include "ctgrad/io/read_file.hpp"
+#include "ctgrad/io/write_file.hpp"
 #include "ctgrad/nn/parameters.hpp"
 
 namespace ctgrad::nn {
@@ -140,6 +138,17 @@ std::string shape_text() {
   return s + "]";
 }
 
+// The size of a weights file of parameter set P, in bytes.
+template <class P>
+constexpr std::size_t file_size() {
+  std::size_t n = sizeof(weights_magic) + 4 + 4 + 8;  // magic, version, count ... checksum
+  P::for_each_leaf([&](auto leaf) {
+    using Leaf = decltype(leaf);
+    n += 4 + Leaf::name.length() + 4 + 4 + 8 * Leaf::shape_type::rank + Leaf::shape_type::size * sizeof(typename Leaf::value_type);
+  });
+  return n;
+}
+
 // Reads the parameters into `into` (a scratch copy), checking each against the model's;
 // returns the stored hash (of every byte before it).
 template <class P>
@@ -211,45 +220,44 @@ std::vector<unsigned char> to_bytes(const M& m) {
   return std::move(out.bytes);
 }
 
+namespace detail {
+// The parameters in bytes, checked; nothing else changes.
+template <class P>
+std::unique_ptr<P> decode(const std::vector<unsigned char>& bytes, const std::string& source) {
+  byte_reader in(bytes, source);
+  auto scratch = std::make_unique<P>();  // on the heap: big models do not fit the stack
+  // the hash last: a corrupt byte in a name or shape is reported by what it broke
+  const std::uint64_t stored = read_parameters(in, *scratch);
+  if (stored != fnv1a(bytes.data(), bytes.size() - sizeof(std::uint64_t)))
+    throw format_error(source + ": checksum mismatch: the file is corrupt");
+  return scratch;
+}
+}  // namespace detail
+
 // Sets the model's weights from bytes; `source` names them in error messages. The model
 // changes only if everything checks out.
 template <model M>
 void from_bytes(M& m, const std::vector<unsigned char>& bytes, const std::string& source = "weights") {
-  detail::byte_reader in(bytes, source);
-  std::vector<parameters_of<M>> scratch(1);  // on the heap: big models do not fit the stack
-  // the hash last: a corrupt byte in a name or shape is reported by what it broke
-  const std::uint64_t stored = detail::read_parameters(in, scratch[0]);
-  if (stored != detail::fnv1a(bytes.data(), bytes.size() - sizeof(std::uint64_t)))
-    throw format_error(source + ": checksum mismatch: the file is corrupt");
-  m.params() = scratch[0];
+  m.params() = *detail::decode<parameters_of<M>>(bytes, source);
 }
 
 template <model M>
 void save(const M& m, const std::string& path) {
-  const auto bytes = to_bytes(m);
-  const std::string tmp = path + ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (!f) throw format_error(path + ": cannot open " + tmp + " for writing: " + std::strerror(errno));
-  bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size() && std::fflush(f) == 0;
-#if __has_include(<unistd.h>)
-  ok = ok && ::fsync(::fileno(f)) == 0;  // on disk before the rename makes it visible
-#endif
-  ok = (std::fclose(f) == 0) && ok;
-  if (!ok) {
-    std::remove(tmp.c_str());
-    throw format_error(path + ": writing " + tmp + " failed");
-  }
-  // atomic on POSIX: readers see the old file or the new one, never half of one
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
-    std::remove(tmp.c_str());
-    throw format_error(path + ": cannot move " + tmp + " into place: " + why);
-  }
+  io::write_file_atomically<format_error>(path, to_bytes(m));
 }
 
 template <model M>
 void load(M& m, const std::string& path) {
-  from_bytes(m, io::read_file<format_error>(path), path);
+  constexpr std::size_t expected = detail::file_size<parameters_of<M>>();
+  io::input_file<format_error> f(path);
+  // never more than the model's weights take, however large the file
+  std::vector<unsigned char> bytes(static_cast<std::size_t>(std::min<std::uint64_t>(f.size(), expected)));
+  bytes.resize(f.read_some(bytes.data(), bytes.size()));
+  auto weights = detail::decode<parameters_of<M>>(bytes, path);  // what is wrong with the part read
+  if (f.size() > expected)
+    throw format_error(path + ": " + std::to_string(f.size() - expected) + " unexpected bytes after the checksum (the file is " +
+                       std::to_string(f.size()) + " bytes, this model's weights take " + std::to_string(expected) + ")");
+  m.params() = *weights;
 }
 
 }  // namespace ctgrad::nn
