@@ -1,10 +1,12 @@
 // The data layer: IDX files the tests write themselves (raw and gzip), every kind of bad
 // input, and the batches (padding, scaling, shuffling).
 #include <doctest/doctest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <ctgrad/data/batches.hpp>
 #include <ctgrad/data/mnist.hpp>
@@ -50,7 +52,7 @@ void write_gzip(const std::string& path, const std::vector<unsigned char>& bytes
   gzclose(f);
 }
 
-std::vector<unsigned char> read_raw(const std::string& path) { return data::detail::read_all(path); }
+std::vector<unsigned char> read_raw(const std::string& path) { return io::read_file<data::data_error>(path); }
 
 // n images of rows x cols (pixel = item + position) and labels item % 10
 void write_split(const temp_dir& dir, const std::string& prefix, std::size_t n, std::size_t rows, std::size_t cols,
@@ -165,6 +167,86 @@ TEST_CASE("an MNIST-format directory: found plain or gzipped, checked for consis
     write_split(dir, "t10k", 5, 5, 5, false);
     CHECK(contains(error_of([&] { data::load_mnist(dir.path); }), "images are 5x5, the training images 4x4"));
   }
+  SUBCASE("no training images, or no test images") {
+    write_split(dir, "train", 0, 4, 4, true);
+    CHECK(contains(error_of([&] { data::load_mnist(dir.path); }),
+                   "train-labels-idx1-ubyte.gz: holds no labels (0 items): nothing to train or test on"));
+    write_split(dir, "train", 10, 4, 4, true);
+    write_split(dir, "t10k", 0, 4, 4, false);
+    CHECK(contains(error_of([&] { data::load_mnist(dir.path); }), "t10k-labels-idx1-ubyte: holds no labels (0 items)"));
+  }
+  SUBCASE("images that are not rows x cols, though they have as many pixels") {
+    write_split(dir, "train", 10, 1, 16, true);
+    write_split(dir, "t10k", 5, 1, 16, false);
+    const auto flat = data::load_mnist(dir.path);
+    CHECK(contains(error_of([&] { data::require_image_size(flat.train, 4, 4); }), "images are 1x16, expected 4x4"));
+  }
+  SUBCASE("an images file that declares more images than there are labels is refused before its data") {
+    // 10 labels; the images header says 1000 images of 4x4, and the file holds none of them
+    std::remove((dir / "train-images-idx3-ubyte.gz").c_str());
+    write_raw(dir / "train-images-idx3-ubyte", idx_bytes(0x08, {1000, 4, 4}, {}));
+    CHECK(contains(error_of([&] { data::load_mnist(dir.path); }), "10 labels, but"));
+  }
+}
+
+TEST_CASE("hostile IDX files: refused by what they are, before their data, with bounded memory") {
+  temp_dir dir;
+  SUBCASE("dimensions whose product passes 2^64 (it wrapped to 0 and was read as 0 bytes of data)") {
+    write_raw(dir / "wrap", idx_bytes(0x08, {1u << 20, 1u << 20, 1u << 24}, {}));
+    CHECK(contains(error_of([&] { data::read_idx(dir / "wrap"); }), "implausible dimensions: 1048576 x 1048576 x 16777216"));
+    CHECK(contains(error_of([&] { data::parse_idx(read_raw(dir / "wrap"), "bytes"); }), "implausible dimensions"));
+    write_raw(dir / "wrap2", idx_bytes(0x08, {1u << 20, (1u << 20) - 1, 0xffffffffu}, {}));
+    CHECK(contains(error_of([&] { data::read_idx(dir / "wrap2"); }), "implausible dimensions"));
+  }
+  SUBCASE("more data declared than the limit, or than a gzip file can expand to") {
+    write_gzip(dir / "big.gz", idx_bytes(0x08, {2000000, 28, 28}, std::vector<unsigned char>(1000)));
+    CHECK(contains(error_of([&] { data::read_idx(dir / "big.gz"); }),
+                   "implausible dimensions: 2000000 x 28 x 28 is more than the limit of 1073741824 bytes"));
+    CHECK(contains(error_of([&] { data::read_idx(dir / "big.gz", std::uint64_t{1} << 40); }),
+                   "the header says 2000000 x 28 x 28 = 1568000000 bytes of data, the data has at most"));
+  }
+  SUBCASE("a gzip file that expands past what its header declares stops there") {
+    std::vector<unsigned char> bytes = idx_bytes(0x08, {100}, std::vector<unsigned char>(100, 1));
+    bytes.resize(bytes.size() + (std::size_t{16} << 20));  // 16 MiB of zeros after the declared 100 bytes
+    write_gzip(dir / "bomb.gz", bytes);
+    CHECK(contains(error_of([&] { data::read_idx(dir / "bomb.gz"); }),
+                   "the header says 100 = 100 bytes of data, the data has more (extra bytes at the end)"));
+  }
+  SUBCASE("a directory, a FIFO, a device: refused by what they are (a FIFO never blocks)") {
+    ::mkdir((dir / "folder").c_str(), 0700);
+    CHECK(contains(error_of([&] { data::read_idx(dir / "folder"); }), "folder: is a directory, not a file"));
+    REQUIRE(::mkfifo((dir / "fifo").c_str(), 0600) == 0);
+    CHECK(contains(error_of([&] { data::read_idx(dir / "fifo"); }), "fifo: is not a regular file"));
+    REQUIRE(::symlink("/dev/zero", (dir / "zero").c_str()) == 0);
+    CHECK(contains(error_of([&] { data::read_idx(dir / "zero"); }), "zero: is not a regular file"));
+  }
+  SUBCASE("a file that cannot be read names the system's reason") {
+    write_raw(dir / "locked", idx_bytes(0x08, {1}, {1}));
+    ::chmod((dir / "locked").c_str(), 0);
+    if (::geteuid() != 0)  // root reads it anyway
+      CHECK(contains(error_of([&] { data::read_idx(dir / "locked"); }), "locked: cannot open for reading: Permission denied"));
+  }
+}
+
+TEST_CASE("a gzip file of several members (what cat a.gz b.gz makes) reads as one stream") {
+  temp_dir dir;
+  const auto bytes = idx_bytes(0x08, {3, 4}, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12});
+  write_gzip(dir / "a.gz", std::vector<unsigned char>(bytes.begin(), bytes.begin() + 7));  // inside the header
+  write_gzip(dir / "b.gz", std::vector<unsigned char>(bytes.begin() + 7, bytes.end() - 5));
+  write_gzip(dir / "c.gz", std::vector<unsigned char>(bytes.end() - 5, bytes.end()));
+  auto joined = read_raw(dir / "a.gz");
+  for (const auto* part : {"b.gz", "c.gz"}) {
+    const auto more = read_raw(dir / part);
+    joined.insert(joined.end(), more.begin(), more.end());
+  }
+  write_raw(dir / "abc.gz", joined);
+  const auto a = data::read_idx(dir / "abc.gz");
+  CHECK(a.dims == std::vector<std::uint32_t>{3, 4});
+  CHECK(a.bytes == std::vector<unsigned char>(bytes.begin() + 12, bytes.end()));
+  CHECK(data::parse_idx(joined, "joined").bytes == a.bytes);
+  joined.push_back(0x1f);  // the start of a fourth member, cut short
+  write_raw(dir / "cut.gz", joined);
+  CHECK(contains(error_of([&] { data::read_idx(dir / "cut.gz"); }), "gzip: 1 unexpected bytes after the stream"));
 }
 
 TEST_CASE("batches: scaled pixels, the last batch padded with ignore_label, seeded shuffles") {

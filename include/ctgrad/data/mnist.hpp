@@ -7,9 +7,13 @@
 //   auto d = data::load_mnist("/usr/share/datasets/fashion-mnist");
 //   d.train.count == 60000, d.train.rows == 28, d.train.label(0) < 10
 //
-// Checked: images are [N, rows, cols] and labels [N] with the same N; every label is below
-// the number of classes; train and test images have the same size.
+// Checked: images are [N, rows, cols] and labels [N] with the same N, N > 0; every label is
+// below the number of classes; train and test images have the same size. The labels are
+// read first, so an images file must declare as many images as there are labels before its
+// data is read.
 #pragma once
+
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <string>
@@ -36,34 +40,35 @@ struct dataset {
 };
 
 namespace detail {
-inline bool readable(const std::string& path) {
-  if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
-    std::fclose(f);
-    return true;
-  }
-  return false;
+// (whether something is there at all: reading it says what is wrong with it, and opening a
+// FIFO to find out would wait for a writer)
+inline bool exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
 }
 // dir/name, or dir/name.gz
 inline std::string find_file(const std::string& dir, const std::string& name) {
   const std::string base = dir.empty() || dir.back() == '/' ? dir + name : dir + "/" + name;
-  if (readable(base)) return base;
-  if (readable(base + ".gz")) return base + ".gz";
+  if (exists(base)) return base;
+  if (exists(base + ".gz")) return base + ".gz";
   throw data_error(dir + ": neither " + name + " nor " + name + ".gz is there (or readable)");
 }
 }  // namespace detail
 
 inline split load_split(const std::string& images_file, const std::string& labels_file, std::size_t classes = 10) {
-  idx_array images = read_idx(images_file);
   idx_array labels = read_idx(labels_file);
-  if (images.dims.size() != 3)
-    throw data_error(images_file + ": expected images with 3 dimensions [N, rows, cols], found " +
-                     std::to_string(images.dims.size()));
   if (labels.dims.size() != 1)
     throw data_error(labels_file + ": expected labels with 1 dimension [N], found " +
                      std::to_string(labels.dims.size()));
-  if (images.dims[0] != labels.dims[0])
-    throw data_error(labels_file + ": " + std::to_string(labels.dims[0]) + " labels, but " + images_file + " has " +
-                     std::to_string(images.dims[0]) + " images");
+  if (labels.dims[0] == 0) throw data_error(labels_file + ": holds no labels (0 items): nothing to train or test on");
+  idx_array images = read_idx(images_file, default_idx_limit, [&](const std::vector<std::uint32_t>& dims) {
+    if (dims.size() != 3)
+      throw data_error(images_file + ": expected images with 3 dimensions [N, rows, cols], found " +
+                       std::to_string(dims.size()));
+    if (dims[0] != labels.dims[0])
+      throw data_error(labels_file + ": " + std::to_string(labels.dims[0]) + " labels, but " + images_file + " has " +
+                       std::to_string(dims[0]) + " images");
+  });
   for (std::size_t i = 0; i < labels.bytes.size(); ++i)
     if (labels.bytes[i] >= classes)
       throw data_error(labels_file + ": label " + std::to_string(labels.bytes[i]) + " of item " + std::to_string(i) +
@@ -101,6 +106,14 @@ inline void require_pixels(const split& s, std::size_t features) {
   if (s.pixels() != features)
     throw data_error(s.images_file + ": images are " + std::to_string(s.rows) + "x" + std::to_string(s.cols) + " = " +
                      std::to_string(s.pixels()) + " pixels, the model takes " + std::to_string(features));
+}
+
+// The images must be rows x cols exactly (a [N, 1, 784] file has 784 pixels too, but is not
+// a set of 28x28 images).
+inline void require_image_size(const split& s, std::size_t rows, std::size_t cols) {
+  if (s.rows != rows || s.cols != cols)
+    throw data_error(s.images_file + ": images are " + std::to_string(s.rows) + "x" + std::to_string(s.cols) +
+                     ", expected " + std::to_string(rows) + "x" + std::to_string(cols));
 }
 
 }  // namespace ctgrad::data
