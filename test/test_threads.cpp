@@ -173,6 +173,12 @@ TEST_CASE("data_parallel: shards weighted by their rows; an empty shard is skipp
   }),
                   std::invalid_argument);
 
+  // finite weights whose sum is not (it made every gradient silently 0)
+  CHECK_THROWS_WITH_AS(dp.grad([&](std::size_t t) {
+    return shard(std::numeric_limits<double>::max(), at(net, X2 = s[t].x, labels2 = s[t].y));
+  }),
+                       doctest::Contains("the shard weights add up to inf"), std::invalid_argument);
+
   // and a real step equals the step with the whole batch's gradient
   Net twin = net;
   const auto& g2 = dp.grad([&](std::size_t t) { return shard(t == 0 ? 4 : 1, at(net, X2 = s[t].x, labels2 = s[t].y)); });
@@ -184,4 +190,58 @@ TEST_CASE("data_parallel: shards weighted by their rows; an empty shard is skipp
     for (std::size_t i = 0; i < p.size(); ++i) worst = std::max(worst, std::abs(p.flat(i) - q.flat(i)));
   });
   CHECK(worst < 1e-6f);
+}
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define CTGRAD_TEST_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define CTGRAD_TEST_SANITIZED 1
+#endif
+#endif
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <system_error>
+
+TEST_CASE("thread_pool: threads that cannot be started are an exception, not an abort") {
+#ifdef CTGRAD_TEST_SANITIZED
+  MESSAGE("skipped under a sanitizer: it reserves address space that an address-space limit breaks");
+#else
+  // in a child process: an address-space limit a little above what it uses leaves room for
+  // a few thread stacks of 8 MiB, not 200
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    long pages = 0;
+    if (std::FILE* f = std::fopen("/proc/self/statm", "r")) {
+      if (std::fscanf(f, "%ld", &pages) != 1) pages = 0;
+      std::fclose(f);
+    }
+    const rlim_t limit = static_cast<rlim_t>(pages) * static_cast<rlim_t>(::sysconf(_SC_PAGESIZE)) + (rlim_t{64} << 20);
+    const rlimit r{limit, limit};
+    if (pages == 0 || ::setrlimit(RLIMIT_AS, &r) != 0) ::_exit(3);
+    try {
+      thread_pool pool{200};
+      ::_exit(4);  // all 200 started: the limit did not bite
+    } catch (const std::system_error& e) {
+      ::_exit(std::string(e.what()).find("thread_pool: could not start thread") != std::string::npos ? 0 : 5);
+    } catch (...) {
+      ::_exit(6);
+    }
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  INFO("child status " << status);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  // and the pool still works where threads can start
+  thread_pool pool{3};
+  std::atomic<int> ran{0};
+  pool.run([&](std::size_t) { ++ran; });
+  CHECK(ran == 3);
+#endif
 }

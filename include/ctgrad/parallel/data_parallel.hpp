@@ -105,6 +105,9 @@ class data_parallel {
     });
     double total = 0;
     for (double w : weights_) total += w;
+    if (!(total < std::numeric_limits<double>::infinity()))  // each was finite; their sum is not
+      throw std::invalid_argument("ctgrad: data_parallel: the shard weights add up to " + std::to_string(total) +
+                                  "; expected a finite sum (weights are row counts)");
     direct_ = pool_.size() == 1 && total != 0;
     if (direct_) {
       result_->value_ = static_cast<value_t>(values_[0]);

@@ -16,6 +16,8 @@
 #include <memory>
 #include <mutex>
 #include <stdexcept>
+#include <string>
+#include <system_error>
 #include <thread>
 #include <type_traits>
 #include <utility>
@@ -25,19 +27,26 @@ namespace ctgrad {
 
 class thread_pool {
  public:
+  // Throws std::system_error when a thread cannot be started (after joining those that
+  // were), std::invalid_argument for 0 threads.
   explicit thread_pool(std::size_t threads) : size_(threads) {
     if (threads == 0) throw std::invalid_argument("ctgrad: thread_pool: needs at least one thread, got 0");
-    workers_.reserve(threads - 1);
-    for (std::size_t t = 1; t < threads; ++t) workers_.emplace_back([this, t] { work(t); });
+    try {
+      workers_.reserve(threads - 1);
+      for (std::size_t t = 1; t < threads; ++t) workers_.emplace_back([this, t] { work(t); });
+    } catch (const std::system_error& e) {
+      const std::size_t started = workers_.size() + 1;  // the calling thread is one
+      stop_and_join();
+      throw std::system_error(e.code(), "ctgrad: thread_pool: could not start thread " + std::to_string(started + 1) +
+                                            " of " + std::to_string(threads));
+    } catch (...) {
+      stop_and_join();
+      throw;
+    }
   }
   thread_pool(const thread_pool&) = delete;
   thread_pool& operator=(const thread_pool&) = delete;
-  ~thread_pool() {
-    stop_.store(true, std::memory_order_relaxed);
-    generation_.fetch_add(1, std::memory_order_release);
-    generation_.notify_all();
-    for (auto& w : workers_) w.join();
-  }
+  ~thread_pool() { stop_and_join(); }
 
   std::size_t size() const { return size_; }
   // inside run() (on the calling thread): a nested run() would wait for itself
@@ -71,6 +80,14 @@ class thread_pool {
   }
 
  private:
+  void stop_and_join() {
+    stop_.store(true, std::memory_order_relaxed);
+    generation_.fetch_add(1, std::memory_order_release);
+    generation_.notify_all();
+    for (auto& w : workers_) w.join();
+    workers_.clear();
+  }
+
   static constexpr unsigned spin_limit = 1u << 14;  // about a tenth of a millisecond
 
   static void pause() {
