@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# libopenblas-dev is optional (meson option blas): the trainer's large products go to OpenBLAS
-packages=(g++ meson ninja-build pkg-config python3 libboost-dev doctest-dev zlib1g-dev libopenblas-dev
+# libopenblas-dev is optional (meson option blas): the trainer's large products go to OpenBLAS;
+# cmake is for the test that builds a CMake project against the installed tree
+packages=(g++ meson ninja-build pkg-config cmake python3 libboost-dev doctest-dev zlib1g-dev libopenblas-dev
           dataset-fashion-mnist)
 if command -v dpkg >/dev/null && command -v apt-get >/dev/null; then
   missing=()

@@ -9,9 +9,12 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <new>
 #include <string>
+#include <utility>
 
-#include <ctgrad/nn/serialize.hpp>  // nn::format_error
+#include <ctgrad/io/write_file.hpp>  // io::output_problem
+#include <ctgrad/nn/serialize.hpp>   // nn::format_error
 
 #include "trainer.hpp"
 
@@ -57,7 +60,11 @@ double parse_number(const std::string& flag, const std::string& text, double lo,
   const double v = std::strtod(text.c_str(), &end);
   if (text.empty() || *end != '\0' || errno != 0 || !std::isfinite(v))
     usage_error(flag + " needs a number, got '" + text + "'");
-  if (v < lo || v > hi) usage_error(flag + " must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " + text);
+  if (v < lo || v > hi) {
+    char range[64];
+    std::snprintf(range, sizeof range, "[%g, %g]", lo, hi);
+    usage_error(flag + " must be in " + range + ", got " + text);
+  }
   return v;
 }
 long parse_integer(const std::string& flag, const std::string& text, long lo, long hi) {
@@ -86,6 +93,7 @@ options parse(int argc, char** argv) {
       std::exit(0);
     } else if (flag == "--data") {
       o.data = next();
+      if (o.data.empty()) usage_error("--data needs a directory, got an empty path");
     } else if (flag == "--model") {
       o.model = next();
       if (o.model != "784-128-10" && o.model != "784-256-128-10")
@@ -121,11 +129,13 @@ options parse(int argc, char** argv) {
         usage_error("--threads must be 1, 2 or 4, got " + std::to_string(o.threads));
     } else if (flag == "--save") {
       o.save = next();
+      if (o.save.empty()) usage_error("--save needs a file name, got an empty path");
     } else if (flag == "--load") {
       o.load = next();
+      if (o.load.empty()) usage_error("--load needs a file name, got an empty path");
     } else if (flag == "--plot") {
       o.plot = next();
-      if (o.plot.empty()) usage_error("--plot needs a file name");
+      if (o.plot.empty()) usage_error("--plot needs a file name, got an empty path");
     } else if (flag == "--quiet") {
       o.quiet = true;
     } else {
@@ -140,6 +150,12 @@ options parse(int argc, char** argv) {
     usage_error("--batch " + std::to_string(o.batch) + " is too small for " + std::to_string(o.threads) +
                 " threads (each thread needs at least 16 rows)");
   if (!o.plot.empty() && o.epochs == 0) usage_error("--plot needs at least one epoch of training");
+  // the outputs are checked before the work, not after it: a bad path loses no training
+  for (const auto& [flag, path] : {std::pair<const char*, std::string>{"--save", o.save}, {"--plot", o.plot}})
+    if (!path.empty())
+      if (const std::string why = io::output_problem(path); !why.empty())
+        usage_error(std::string(flag) + " " + path + ": " + why);
+  if (!o.save.empty() && o.save == o.plot) usage_error("--save and --plot name the same file: " + o.save);
   return o;
 }
 
@@ -155,7 +171,7 @@ int main(int argc, char** argv) {
       std::printf("%s: %zu training and %zu test images of %zux%zu, loaded in %.2f s\n", o.data.c_str(), d.train.count,
                   d.test.count, d.train.rows, d.train.cols,
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count());
-    data::require_pixels(d.train, 784);
+    data::require_image_size(d.train, 28, 28);  // the models take 28x28 images (784 pixels)
     if (!o.quiet)
       std::printf("model %s, batch %zu, %s lr %g (%s)%s, loss %s, %d epochs, seed %llu, %d thread%s, %s\n",
                   o.model.c_str(), o.batch,
@@ -169,6 +185,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "train: %s\n", e.what());
   } catch (const nn::format_error& e) {
     std::fprintf(stderr, "train: %s\n", e.what());
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "train: out of memory\n");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "train: %s\n", e.what());
   }

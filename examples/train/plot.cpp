@@ -1,16 +1,22 @@
-// --plot FILE: the test accuracy after each epoch as a small SVG line chart. Written to a
-// temporary file and renamed, so a failed write never leaves half a chart behind.
+// --plot FILE: the test accuracy after each epoch as a small SVG line chart, written
+// atomically (io/write_file.hpp), so a failed write never leaves half a chart behind.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
 #include <string>
 
+#include <ctgrad/io/write_file.hpp>
+
 #include "trainer.hpp"
 
 namespace trainer {
 
 namespace {
+struct plot_error : std::runtime_error {
+  explicit plot_error(const std::string& what) : std::runtime_error("--plot: " + what) {}
+};
+
 std::string format(const char* fmt, double a, double b = 0, double c = 0, double d = 0) {
   char buf[160];
   std::snprintf(buf, sizeof buf, fmt, a, b, c, d);
@@ -57,14 +63,7 @@ void write_plot(const std::string& file, const std::vector<double>& acc, const o
                   y_of(acc[e]), static_cast<double>(e + 1), acc[e]);
   svg += "</svg>\n";
 
-  const std::string temporary = file + ".tmp";
-  std::FILE* f = std::fopen(temporary.c_str(), "wb");
-  if (!f) throw std::runtime_error("--plot: cannot write " + temporary);
-  const bool written = std::fwrite(svg.data(), 1, svg.size(), f) == svg.size();
-  if (std::fclose(f) != 0 || !written || std::rename(temporary.c_str(), file.c_str()) != 0) {
-    std::remove(temporary.c_str());
-    throw std::runtime_error("--plot: cannot write " + file);
-  }
+  io::write_file_atomically<plot_error>(file, reinterpret_cast<const unsigned char*>(svg.data()), svg.size());
   if (!o.quiet) std::printf("wrote the accuracy plot to %s\n", file.c_str());
 }
 

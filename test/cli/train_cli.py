@@ -11,6 +11,9 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
+import time
+import zlib
 
 train = sys.argv[1]
 failures = 0
@@ -27,6 +30,20 @@ def check(ok, what, output=""):
 def run(*args):
     r = subprocess.run([train, *args], capture_output=True, text=True, timeout=600)
     return r.returncode, r.stdout, r.stderr
+
+
+# the trainer under its own python, so that its peak memory is its own: exit, out, err, s, MiB
+MEASURE = ("import resource, subprocess, sys, time\n"
+           "t = time.perf_counter()\n"
+           "r = subprocess.run(sys.argv[1:], capture_output=True, text=True, timeout=60)\n"
+           "t = time.perf_counter() - t\n"
+           "sys.stdout.write(repr((r.returncode, r.stdout, r.stderr, t, "
+           "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)))\n")
+
+
+def measured(*args):
+    r = subprocess.run([sys.executable, "-c", MEASURE, train, *args], capture_output=True, text=True, timeout=120)
+    return eval(r.stdout) if r.returncode == 0 else (None, "", r.stderr, 0.0, 0.0)
 
 
 def idx(dims, payload):
@@ -114,16 +131,182 @@ with tempfile.TemporaryDirectory() as tmp:
     svg = open(plot).read() if os.path.exists(plot) else ""
     check(svg.startswith("<svg") and svg.rstrip().endswith("</svg>") and svg.count("<circle") == 3
           and not os.path.exists(plot + ".tmp"), "--plot writes an SVG with one point per epoch", svg[:300])
-    code, out5, err = run("--data", small, "--model", "784-128-10", "--epochs", "1", "--quiet",
-                          "--plot", os.path.join(tmp, "no-such-dir", "acc.svg"))
-    check(code == 1 and "--plot: cannot write" in err, "--plot into a missing directory fails clearly", out5 + err)
+    # output paths are checked before the first epoch (exit 2), not after the work
+    for flag in ("--save", "--plot"):
+        for path, why in ((os.path.join(tmp, "no-such-dir", "out"), "its folder"), (tmp, "is a folder, not a file"),
+                          (os.path.join(model, "out"), model + " is not a folder")):
+            code, out5, err = run("--data", small, "--model", "784-128-10", "--epochs", "1", flag, path)
+            check(code == 2 and f"{flag} {path}: {why}" in err and "epoch" not in out5,
+                  f"{flag} into {path} is refused before training", out5 + err)
+    for flag in ("--save", "--load", "--plot", "--data"):
+        code, out5, err = run("--data", small, "--epochs", "1", flag, "")
+        check(code == 2 and f"{flag} needs" in err and "empty path" in err, f"{flag} '' is refused", out5 + err)
+    code, out5, err = run("--lr", "0")
+    check(code == 2 and "--lr must be in [1e-12, 1000], got 0" in err, "--lr 0 names its range readably", err)
+
+    # a stale temporary of an older save that links to another file is never written through
+    victim = os.path.join(tmp, "victim.txt")
+    with open(victim, "w") as f:
+        f.write("precious")
+    linked = os.path.join(tmp, "linked.ctw")
+    os.symlink(victim, linked + ".tmp")
+    os.symlink(victim, os.path.join(tmp, "acc2.svg.tmp"))
+    code, out5, err = run("--data", small, "--model", "784-128-10", "--epochs", "1", "--quiet", "--save", linked,
+                          "--plot", os.path.join(tmp, "acc2.svg"))
+    check(code == 0 and open(victim).read() == "precious" and run("--data", small, "--model", "784-128-10",
+                                                                  "--load", linked, "--quiet")[0] == 0,
+          "--save and --plot never follow a stale .tmp link", out5 + err)
+
+    # two trainers saving to one file at once, 50 times: both succeed, the file always loads
+    tiny = os.path.join(tmp, "tiny")
+    os.mkdir(tiny)
+    write_dataset(tiny, 40, 20, compress=False)
+    shared = os.path.join(tmp, "shared.ctw")
+    results, lock = [], threading.Lock()
+
+    def save_once(seed):
+        r = run("--data", tiny, "--model", "784-128-10", "--epochs", "1", "--batch", "32", "--quiet",
+                "--seed", str(seed), "--save", shared)
+        with lock:
+            results.append(r)
+
+    loadable = 0
+    for i in range(50):
+        pair = [threading.Thread(target=save_once, args=(2 * i + k,)) for k in (1, 2)]
+        for t in pair:
+            t.start()
+        for t in pair:
+            t.join()
+        loadable += run("--data", tiny, "--model", "784-128-10", "--load", shared, "--quiet")[0] == 0
+    bad = [r for r in results if r[0] != 0]
+    check(len(results) == 100 and not bad and loadable == 50,
+          f"50 pairs of trainers saving one file at once: {100 - len(bad)}/100 saved, {loadable}/50 loads whole",
+          "".join(r[2] for r in bad[:3]))
+    strays = [n for n in os.listdir(tmp) if n.endswith(".tmp") and n not in ("linked.ctw.tmp", "acc2.svg.tmp")]
+    check(not strays, "no temporary files left behind", str(strays))
 
     wrong = os.path.join(tmp, "wrong")
     os.mkdir(wrong)
     write_dataset(wrong, 40, 20, compress=False, rows=20, cols=20)
     code, out, err = run("--data", wrong, "--epochs", "1")
-    check(code == 1 and "images are 20x20 = 400 pixels, the model takes 784" in err, "20x20 images are refused",
+    check(code == 1 and "images are 20x20, expected 28x28" in err, "20x20 images are refused", out + err)
+    flat = os.path.join(tmp, "flat")
+    os.mkdir(flat)
+    write_dataset(flat, 40, 20, compress=False, rows=1, cols=784)
+    code, out, err = run("--data", flat, "--epochs", "1")
+    check(code == 1 and "images are 1x784, expected 28x28" in err, "[N,1,784] images are refused (the README says 28x28)",
           out + err)
+
+    # empty data sets are errors, never NaN
+    for n_train, n_test, which in ((0, 20, "train-labels"), (40, 0, "t10k-labels")):
+        empty = os.path.join(tmp, f"empty_{n_train}_{n_test}")
+        os.mkdir(empty)
+        write_dataset(empty, n_train, n_test, compress=False)
+        code, out, err = run("--data", empty, "--epochs", "1")
+        check(code == 1 and which in err and "holds no labels" in err and "nan" not in out.lower(),
+              f"{n_train} training and {n_test} test images: refused", out + err)
+
+    # Hostile files in place of the data (and of --load): exit 1, the file named, an answer
+    # within 10 s, at most 400 MiB
+    def hostile(name, make, args=None, expect=""):
+        d = os.path.join(tmp, "hostile_" + name)
+        os.mkdir(d)
+        write_dataset(d, 40, 20, compress=False)
+        target = make(d)
+        code, out, err, seconds, mib = measured(*(args(d) if args else ["--data", d, "--epochs", "1", "--quiet"]))
+        check(code == 1 and target in err and expect in err and seconds < 10 and mib < 400,
+              f"hostile {name}: exit {code}, {seconds:.1f} s, {mib:.0f} MiB, '{err.strip()[:110]}'", out + err)
+
+    def images(d):
+        return os.path.join(d, "train-images-idx3-ubyte")
+
+    def gzip_bomb(d, header):  # header, then 4 GiB of zeros in 64 gzip members of 64 MiB each
+        os.remove(images(d))
+        zeros = zlib.compressobj(9, zlib.DEFLATED, 31)
+        member = zeros.compress(bytes(64 << 20)) + zeros.flush()
+        with open(images(d) + ".gz", "wb") as f:
+            f.write(gzip.compress(header))
+            for _ in range(64):
+                f.write(member)
+        return images(d) + ".gz"
+
+    hostile("gzip_zeros", lambda d: gzip_bomb(d, b""), expect="element type 0x00 is not supported")
+    hostile("gzip_bomb", lambda d: gzip_bomb(d, idx([40, 28, 28], b"")), expect="(extra bytes at the end)")
+    hostile("declares_2e6", lambda d: gzip_bomb(d, idx([2000000, 28, 28], b"")), expect="implausible dimensions")
+
+    def wrapping(d):
+        with open(images(d), "wb") as f:
+            f.write(idx([1 << 20, 1 << 20, 1 << 24], b""))
+        return images(d)
+
+    hostile("wrapping_header", wrapping, expect="implausible dimensions")
+
+    def zero_link(d):
+        os.remove(images(d))
+        os.symlink("/dev/zero", images(d))
+        return images(d)
+
+    hostile("dev_zero_link", zero_link, expect="is not a regular file")
+
+    def fifo(d):
+        os.remove(images(d))
+        os.mkfifo(images(d))
+        return images(d)
+
+    hostile("fifo", fifo, expect="is not a regular file")
+
+    def folder(d):
+        os.remove(images(d))
+        os.mkdir(images(d))
+        return images(d)
+
+    hostile("folder", folder, expect="is a directory")
+
+    def huge_load(d):
+        path = os.path.join(d, "huge.ctw")
+        with open(path, "wb") as f:
+            f.truncate(3 << 30)  # sparse: no disk used
+        return path
+
+    hostile("3GiB_load", huge_load, lambda d: ["--data", d, "--model", "784-128-10", "--load", os.path.join(d, "huge.ctw")],
+            expect="not a ctgrad weights file")
+
+    def fifo_load(d):
+        path = os.path.join(d, "pipe.ctw")
+        os.mkfifo(path)
+        return path
+
+    hostile("fifo_load", fifo_load, lambda d: ["--data", d, "--model", "784-128-10", "--load", os.path.join(d, "pipe.ctw")],
+            expect="is not a regular file")
+
+    def zero_load(d):
+        path = os.path.join(d, "zero.ctw")
+        os.symlink("/dev/zero", path)
+        return path
+
+    hostile("dev_zero_load", zero_load, lambda d: ["--data", d, "--model", "784-128-10", "--load", os.path.join(d, "zero.ctw")],
+            expect="is not a regular file")
+
+    # a FIFO left where an older save put its temporary: never opened
+    piped = os.path.join(tmp, "piped.ctw")
+    os.mkfifo(piped + ".tmp")
+    code, out, err, seconds, mib = measured("--data", tiny, "--model", "784-128-10", "--epochs", "1", "--quiet",
+                                            "--save", piped)
+    check(code == 0 and seconds < 10 and os.path.isfile(piped), f"a FIFO at the old .tmp name: saved ({seconds:.1f} s)",
+          out + err)
+
+    # a multi-member gzip (cat a.gz b.gz) is read like zcat reads it
+    multi = os.path.join(tmp, "multi")
+    os.mkdir(multi)
+    write_dataset(multi, 300, 100, compress=False)
+    for name in os.listdir(multi):
+        data = open(os.path.join(multi, name), "rb").read()
+        half = len(data) // 2
+        with open(os.path.join(multi, name + ".gz"), "wb") as f:
+            f.write(gzip.compress(data[:half]) + gzip.compress(data[half:]))
+        os.remove(os.path.join(multi, name))
+    code, out, err = run("--data", multi, "--model", "784-128-10", "--epochs", "1", "--quiet")
+    check(code == 0 and "test accuracy: " in out, "multi-member gzip data sets train", out + err)
 
 print(f"{failures} failure(s)")
 sys.exit(1 if failures else 0)
