@@ -1,0 +1,28 @@
+// libFuzzer target for the weight-file loader: any bytes must either load into the model or
+// be refused with nn::format_error, leaving the model as it was. Nothing else: no crash, no
+// other exception, no read out of bounds (built with AddressSanitizer).
+//
+//   ./build-fuzz/test/fuzz_weights -max_total_time=60 test/fuzz/weights_corpus
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <ctgrad/ctgrad.hpp>
+#include <ctgrad/nn/serialize.hpp>
+#include <vector>
+
+namespace {
+using Net = ctgrad::nn::basic_mlp<float, ctgrad::nn::ReLU, 3, 4, 2>;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::vector<unsigned char> bytes(data, data + size);
+  static const Net before{7};
+  Net net = before;
+  try {
+    ctgrad::nn::from_bytes(net, bytes, "input");
+    if (ctgrad::nn::to_bytes(net) != bytes) std::abort();  // what loads is what was there
+  } catch (const ctgrad::nn::format_error&) {
+    if (!(net.params() == before.params())) std::abort();  // a refused file changed the model
+  }
+  return 0;
+}
