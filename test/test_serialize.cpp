@@ -27,13 +27,18 @@ struct temp_dir {
 
 using Net = nn::MLP<6, 5, 3>;
 
-std::string load_error(auto& model, const std::vector<unsigned char>& bytes) {
+// the message of the nn::format_error f() throws ("" if none)
+std::string error_of(auto&& f) {
   try {
-    nn::from_bytes(model, bytes, "model.ctw");
+    f();
   } catch (const nn::format_error& e) {
     return e.what();
   }
   return "";
+}
+
+std::string load_error(auto& model, const std::vector<unsigned char>& bytes) {
+  return error_of([&] { nn::from_bytes(model, bytes, "model.ctw"); });
 }
 
 }  // namespace
@@ -128,17 +133,6 @@ TEST_CASE("file errors") {
   CHECK_THROWS_AS(nn::save(model, dir.path / "no_such_dir" / "m.ctw"), nn::format_error);
   CHECK(!fs::exists(dir.path / "no_such_dir"));
 }
-
-namespace {
-std::string error_of(auto&& f) {
-  try {
-    f();
-  } catch (const nn::format_error& e) {
-    return e.what();
-  }
-  return "";
-}
-}  // namespace
 
 TEST_CASE("save never writes through a stale temporary, and leaves no temporary behind") {
   temp_dir dir;
