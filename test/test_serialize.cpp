@@ -170,15 +170,15 @@ TEST_CASE("two threads saving at once while a third loads: every load reads one 
   std::string first_error;
   std::thread ta(saver, std::cref(a)), tb(saver, std::cref(b));
   std::thread reader([&] {
-    for (; loads < 600 || !done; ++loads) {
+    while (!done || loads < 600) {  // until the savers are done, and at least 600 loads
       Net n;
+      ++loads;
       try {
         nn::load(n, file);
         whole += n.params() == a.params() || n.params() == b.params();
       } catch (const nn::format_error& e) {
         if (first_error.empty()) first_error = e.what();
       }
-      if (loads > 100000) break;
     }
   });
   ta.join();
