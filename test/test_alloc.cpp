@@ -100,6 +100,39 @@ int main() {
   };
   epoch();  // the first run: each thread's first touch of its stack
   expect_zero("an epoch on two threads: data_parallel + SGD", epoch);
+
+  // a dynamic batch: workspace and tensors are sized once, then batches of any rows up to
+  // that (the last one of an epoch has 200 - 3 x 64 = 8) allocate nothing
+  constexpr auto Xd = input<"X", float, dyn, 784>;
+  constexpr auto labels_d = input<"labels", int, dyn>;
+  const auto xent_d = nn::cross_entropy(Net::apply(Xd), labels_d);
+  auto ws_d = std::make_unique<workspace<std::remove_cvref_t<decltype(xent_d)>>>(64);
+  tensor<float, dyn, 784> xd;
+  tensor<int, dyn> yd;
+  xd.reserve(64);
+  yd.reserve(64);
+  data::batches<dyn, 784> dyn_batches(s, 1, 64);
+  expect_zero("an epoch with a dynamic batch: grad + Adam", [&] {
+    dyn_batches.shuffle(2);
+    for (std::size_t i = 0; i < dyn_batches.count(); ++i) {
+      dyn_batches.fill(i, xd, yd);
+      adam->step(*net, ws_d->grad(xent_d, at(*net, Xd = xd, labels_d = yd)));
+    }
+  });
+  data_parallel dpd{pool, *net, xent_d, 32};
+  tensor<float, dyn, 784> xh[2];
+  tensor<int, dyn> yh[2];
+  for (int t = 0; t < 2; ++t) xh[t].reserve(32), yh[t].reserve(32);
+  auto dyn_epoch = [&] {
+    dyn_batches.shuffle(3);
+    for (std::size_t i = 0; i < dyn_batches.count(); ++i)
+      sgd->step(*net, dpd.grad([&](std::size_t t) {
+        const std::size_t rows = dyn_batches.fill(i, xh[t], yh[t], 32 * t, 32);
+        return shard(static_cast<double>(rows), at(*net, Xd = xh[t], labels_d = yh[t]));
+      }));
+  };
+  dyn_epoch();
+  expect_zero("an epoch on two threads, dynamic shards", dyn_epoch);
   sink = net->params()[Net::layer<0>::W](0, 0);
   (void)sink;
   std::printf("%s\n", failures == 0 ? "no allocations" : "FAILED: allocations found");

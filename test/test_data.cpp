@@ -299,3 +299,38 @@ TEST_CASE("batches: scaled pixels, the last batch padded with ignore_label, seed
   wrong.images_file = "img";
   CHECK(contains(error_of([&] { data::batches<4, 9>(wrong, 1); }), "img: images are 2x2 = 4 pixels, the model takes 9"));
 }
+
+TEST_CASE("batches of a run-time size: the last one has its true rows, shards are row ranges") {
+  temp_dir dir;
+  write_split(dir, "train", 10, 3, 3, false);
+  write_split(dir, "t10k", 2, 3, 3, false);
+  const auto d = data::load_mnist(dir.path);
+  data::batches<dyn, 9> b(d.train, 1, 4);
+  data::batches<4, 9> fixed(d.train, 1);
+  CHECK(b.count() == 3);
+  b.shuffle(5);
+  fixed.shuffle(5);
+  tensor<float, dyn, 9> x;
+  tensor<int, dyn> y;
+  tensor<float, 4, 9> xf;
+  tensor<int, 4> yf;
+  x.reserve(4);
+  y.reserve(4);
+  for (std::size_t i = 0; i < 3; ++i) {
+    const std::size_t rows = b.fill(i, x, y);
+    CHECK(rows == (i < 2 ? 4u : 2u));
+    CHECK(x.rows() == rows);
+    CHECK(fixed.fill(i, xf, yf) == rows);  // the same rows as the padded batches of 4
+    for (std::size_t r = 0; r < rows; ++r) {
+      CHECK(y[r] == yf[r]);
+      CHECK(x(r, 8) == xf(r, 8));
+    }
+  }
+  // a shard: rows 1..2 of batch 0
+  CHECK(b.fill(0, x, y, 1, 2) == 2);
+  fixed.fill(0, xf, yf);  // (fixed and b share a permutation: the same seed and epoch)
+  CHECK(y[0] == yf[1]);
+  CHECK(b.fill(2, x, y, 1, 5) == 1);  // the last batch has 2 rows: from row 1, one is left
+  CHECK(b.fill(2, x, y, 3, 5) == 0);
+  CHECK(contains(error_of([&] { data::batches<dyn, 9>(d.train, 1, 0); }), "a batch needs at least one row"));
+}

@@ -1,4 +1,4 @@
-// The trainer's run() for MLP 784-128-10; its training loops are in generated instance units.
+// The trainer's run() for MLP 784-128-10; with its training loop.
 #include "run.hpp"
 
 namespace trainer {

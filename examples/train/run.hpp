@@ -1,11 +1,12 @@
-// run(): set-up, the choice of training loop, the final evaluation, saving, the plot.
-// Included by model_*.cpp, one model each.
+// run(): set-up, the training loop, the final evaluation, saving, the plot. Included by
+// model_*.cpp, one model each.
 #pragma once
 
 #include <ctgrad/nn/serialize.hpp>
 #include <ctgrad/nn/summary.hpp>
 
 #include "evaluate.hpp"
+#include "train_loop.hpp"
 
 namespace trainer {
 
@@ -15,16 +16,9 @@ int run(const options& o, const data::dataset& d) {
   if (!o.load.empty()) nn::load(*net, o.load);
   if (!o.quiet) std::printf("%s", nn::summary(*net).c_str());
 
-  // the batch is threads x the shard size; the shard sizes are compiled in
   thread_pool pool{static_cast<std::size_t>(o.threads)};
   std::vector<double> test_curve;
-  switch (o.batch / static_cast<std::size_t>(o.threads)) {
-    case 16: train_shards<Net, 16>(*net, d, o, pool, test_curve); break;
-    case 32: train_shards<Net, 32>(*net, d, o, pool, test_curve); break;
-    case 64: train_shards<Net, 64>(*net, d, o, pool, test_curve); break;
-    case 128: train_shards<Net, 128>(*net, d, o, pool, test_curve); break;
-    default: train_shards<Net, 256>(*net, d, o, pool, test_curve); break;
-  }
+  train_model(*net, d, o, pool, test_curve);
 
   confusion matrix;
   const double accuracy = evaluate(*net, d.test, &matrix);

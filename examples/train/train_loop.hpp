@@ -1,5 +1,7 @@
-// The training loop, included only by the generated instance translation units (see
-// instance.cpp.in): one model and one shard size each.
+// The training loop, included by the model units (model_*.cpp), one model each. The batch is
+// dynamic (input<"X", float, dyn, 784>): one compiled loop serves every --batch and
+// --threads, the last batch of an epoch has its true rows, and each thread's shard is
+// whatever the split gives it.
 #pragma once
 
 #include "trainer.hpp"
@@ -8,28 +10,27 @@ namespace trainer {
 
 enum class loss_kind { cross_entropy, squared };
 
-// The loss of one batch. Squared: 1/2 sum over the rows of |p - onehot|^2, each real row
-// weighted 1/rows (so it is a mean) and padding rows 0.
-template <class Net, std::size_t B, loss_kind L>
+// The loss of one shard. Squared: 1/2 |p - onehot|^2 summed over the classes, averaged over
+// the rows (5 x the mean over the 10 classes and the rows), as the cross-entropy is.
+template <class Net, loss_kind L>
 struct batch_loss {
-  static constexpr auto X = input<"X", float, B, Net::in_features>;
-  static constexpr auto labels = input<"labels", int, B>;
-  static constexpr auto onehot = input<"onehot", float, B, classes>;
-  static constexpr auto weight = input<"weight", float, B, classes>;
+  static constexpr auto X = input<"X", float, dyn, Net::in_features>;
+  static constexpr auto labels = input<"labels", int, dyn>;
+  static constexpr auto onehot = input<"onehot", float, dyn, classes>;
   static auto make() {
     if constexpr (L == loss_kind::cross_entropy)
       return nn::cross_entropy(Net::apply(X), labels);
     else
-      return 0.5f * sum(hadamard(square(Net::apply(X) - onehot), weight));
+      return 0.5f * static_cast<float>(classes) * mean(square(Net::apply(X) - onehot));
   }
   using type = std::remove_cvref_t<decltype(make())>;
 };
 
-// Training: each step takes a batch of S x threads rows, one shard of S rows per thread
-// (ctgrad::data_parallel; with one thread it is a plain grad() in one workspace).
-template <class Net, std::size_t S, loss_kind L>
+// Training: each step takes a batch of o.batch rows, split over the threads (thread t takes
+// rows [t B / T, (t + 1) B / T); ctgrad::data_parallel; with one thread a plain grad()).
+template <class Net, loss_kind L>
 void train(Net& net, const data::dataset& d, const options& o, thread_pool& pool, std::vector<double>& test_curve) {
-  using loss_t = batch_loss<Net, S, L>;
+  using loss_t = batch_loss<Net, L>;
   using workspace_t = workspace<typename loss_t::type>;
   const auto loss = loss_t::make();
   const auto logits = Net::apply(loss_t::X);
@@ -37,23 +38,29 @@ void train(Net& net, const data::dataset& d, const options& o, thread_pool& pool
   // from them; the squared loss fuses them away, so it evaluates the training set instead
   constexpr bool logits_stored = workspace_t::template stores<std::remove_cvref_t<decltype(logits)>>();
   const std::size_t threads = pool.size();
-  // one shard's inputs per thread
+  const std::size_t shard_rows = (o.batch + threads - 1) / threads;
+  // one shard's inputs per thread, sized once
   struct shard_inputs {
-    tensor<float, S, Net::in_features> x;
-    tensor<float, S, classes> onehot, weight;
-    tensor<int, S> y;
+    tensor<float, dyn, Net::in_features> x;
+    tensor<float, dyn, classes> onehot;
+    tensor<int, dyn> y;
   };
   std::vector<std::unique_ptr<shard_inputs>> in;
-  for (std::size_t t = 0; t < threads; ++t) in.push_back(std::make_unique<shard_inputs>());
-  data_parallel dp{pool, net, loss};
+  for (std::size_t t = 0; t < threads; ++t) {
+    in.push_back(std::make_unique<shard_inputs>());
+    in.back()->x.reserve(shard_rows);
+    in.back()->onehot.reserve(shard_rows);
+    in.back()->y.reserve(shard_rows);
+  }
+  data_parallel dp{pool, net, loss, shard_rows};
   optim::SGD sgd{net, {.lr = o.lr, .momentum = o.momentum}};
   optim::Adam adam{net, {.lr = o.lr}};
-  data::batches<S, Net::in_features> shards(d.train, o.seed);
-  const std::size_t steps = (shards.count() + threads - 1) / threads;
+  data::batches<dyn, Net::in_features> batches(d.train, o.seed, o.batch);
+  const std::size_t steps = batches.count();
   progress bar(!o.quiet);
 
   for (int epoch = 0; epoch < o.epochs; ++epoch) {
-    shards.shuffle(static_cast<std::uint64_t>(epoch));
+    batches.shuffle(static_cast<std::uint64_t>(epoch));
     const double lr = o.schedule == "cosine" ? o.lr * 0.5 * (1 + std::cos(M_PI * epoch / o.epochs)) : o.lr;
     sgd.options.lr = lr;
     adam.options.lr = lr;
@@ -63,20 +70,15 @@ void train(Net& net, const data::dataset& d, const options& o, thread_pool& pool
     for (std::size_t i = 0; i < steps; ++i) {
       const auto& g = dp.grad([&](std::size_t t) {
         shard_inputs& s = *in[t];
-        const std::size_t index = i * threads + t;
-        const std::size_t rows = index < shards.count() ? shards.fill(index, s.x, s.y) : 0;
+        const std::size_t first = t * o.batch / threads, last = (t + 1) * o.batch / threads;
+        const std::size_t rows = batches.fill(i, s.x, s.y, first, last - first);
         if constexpr (L == loss_kind::cross_entropy) {
           return shard(static_cast<double>(rows), at(net, loss_t::X = s.x, loss_t::labels = s.y));
         } else {
-          // each real row weighted 1/rows of the whole batch (the data_parallel mean
-          // re-weights the shards by their rows)
-          for (std::size_t r = 0; r < S; ++r)
-            for (std::size_t c = 0; c < classes; ++c) {
-              s.onehot(r, c) = r < rows && s.y(r) == static_cast<int>(c) ? 1.0f : 0.0f;
-              s.weight(r, c) = r < rows ? 1.0f / static_cast<float>(rows) : 0.0f;
-            }
-          return shard(static_cast<double>(rows),
-                       at(net, loss_t::X = s.x, loss_t::onehot = s.onehot, loss_t::weight = s.weight));
+          s.onehot.resize(rows);
+          for (std::size_t r = 0; r < rows; ++r)
+            for (std::size_t c = 0; c < classes; ++c) s.onehot(r, c) = static_cast<std::size_t>(s.y[r]) == c ? 1.0f : 0.0f;
+          return shard(static_cast<double>(rows), at(net, loss_t::X = s.x, loss_t::onehot = s.onehot));
         }
       });
       double rows = 0;
@@ -84,9 +86,14 @@ void train(Net& net, const data::dataset& d, const options& o, thread_pool& pool
       loss_sum += static_cast<double>(g.value()) * rows;
       if constexpr (logits_stored)
         for (std::size_t t = 0; t < threads; ++t) {
-          const auto predicted = nn::argmax(dp.workspace_of(t).stored_value(logits));
-          const auto real = static_cast<std::size_t>(dp.weight_of(t));
-          for (std::size_t r = 0; r < real; ++r) correct += predicted(r) == in[t]->y(r);
+          const auto& z = dp.workspace_of(t).stored_value(logits);
+          const std::size_t real = static_cast<std::size_t>(dp.weight_of(t));
+          for (std::size_t r = 0; r < real; ++r) {
+            std::size_t best = 0;
+            for (std::size_t c = 1; c < classes; ++c)
+              if (z.flat(r * classes + c) > z.flat(r * classes + best)) best = c;
+            correct += static_cast<int>(best) == in[t]->y[r];
+          }
         }
       if (o.optimizer == "sgd")
         sgd.step(net, g);
@@ -112,12 +119,12 @@ void train(Net& net, const data::dataset& d, const options& o, thread_pool& pool
   }
 }
 
-template <class Net, std::size_t S>
-void train_shards(Net& net, const data::dataset& d, const options& o, thread_pool& pool, std::vector<double>& test_curve) {
+template <class Net>
+void train_model(Net& net, const data::dataset& d, const options& o, thread_pool& pool, std::vector<double>& test_curve) {
   if (o.loss == "squared")
-    train<Net, S, loss_kind::squared>(net, d, o, pool, test_curve);
+    train<Net, loss_kind::squared>(net, d, o, pool, test_curve);
   else
-    train<Net, S, loss_kind::cross_entropy>(net, d, o, pool, test_curve);
+    train<Net, loss_kind::cross_entropy>(net, d, o, pool, test_curve);
 }
 
 }  // namespace trainer

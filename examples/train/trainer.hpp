@@ -1,7 +1,7 @@
 // The trainer's pieces shared by its translation units: the options, the progress bar,
-// and the declarations of what the units instantiate: run() and evaluate() per model in
-// model_*.cpp (run.hpp, evaluate.hpp), the training loops (train_loop.hpp) per model and
-// shard size in generated units, so they compile in parallel and no compile holds them all.
+// and the declarations of what the units instantiate: run(), evaluate() and the training
+// loop per model, each model in its own unit (model_*.cpp: run.hpp, evaluate.hpp,
+// train_loop.hpp), so they compile in parallel.
 #pragma once
 
 #include <array>
@@ -84,10 +84,8 @@ using confusion = std::array<std::array<std::size_t, classes>, classes>;
 template <class Net>
 double evaluate(const Net& net, const data::split& s, confusion* matrix = nullptr);
 
-// One training run of Net with S rows per thread and step (both losses), defined in
-// train_loop.hpp and instantiated once per model and shard size in its own translation
-// unit (meson generates them from instance.cpp.in), so no compile holds more than one.
-template <class Net, std::size_t S>
-void train_shards(Net& net, const data::dataset& d, const options& o, thread_pool& pool, std::vector<double>& test_curve);
+// One training run of Net (both losses), defined in train_loop.hpp.
+template <class Net>
+void train_model(Net& net, const data::dataset& d, const options& o, thread_pool& pool, std::vector<double>& test_curve);
 
 }  // namespace trainer

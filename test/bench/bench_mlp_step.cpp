@@ -148,6 +148,11 @@ constexpr auto X = input<"X", float, B, In>;
 constexpr auto labels = input<"labels", int, B>;
 const auto loss = nn::cross_entropy(Net::apply(X), labels);
 using Loss = std::remove_cvref_t<decltype(loss)>;
+// the same step with the batch a run-time value (64 rows bound)
+constexpr auto Xd = input<"X", float, dyn, In>;
+constexpr auto labels_d = input<"labels", int, dyn>;
+const auto loss_d = nn::cross_entropy(Net::apply(Xd), labels_d);
+using LossD = std::remove_cvref_t<decltype(loss_d)>;
 
 // W1 as the hand-written steps store it
 float& w1_of(hand_mlp& h, std::size_t j, std::size_t k) { return h.w1t[k][j]; }
@@ -213,6 +218,16 @@ int main() {
     opt.step(*net, ws->grad(loss, at(*net, X = *x, labels = y)));
     bench::escape(net.get());
   };
+  auto net_d = std::make_unique<Net>(7);
+  auto ws_d = std::make_unique<workspace<LossD>>(B);
+  tensor<float, dyn, In> x_d(B);
+  tensor<int, dyn> y_d(B);
+  for (std::size_t i = 0; i < x_d.size(); ++i) x_d.flat(i) = x->flat(i);
+  for (std::size_t i = 0; i < B; ++i) y_d[i] = y[i];
+  auto dynamic_step = [&] {
+    opt.step(*net_d, ws_d->grad(loss_d, at(*net_d, Xd = x_d, labels_d = y_d)));
+    bench::escape(net_d.get());
+  };
   auto hand_step = [&] {
     hand->step(xh, y_hand);
     bench::escape(hand.get());
@@ -226,8 +241,12 @@ int main() {
   const std::size_t before = test::allocations;
   for (int i = 0; i < 3; ++i) ctgrad_step();
   const std::size_t allocs = test::allocations - before;
-  for (int i = 0; i < 3; ++i) hand_step(), plain_step();
+  for (int i = 0; i < 3; ++i) hand_step(), plain_step(), dynamic_step();
   const double diff = std::max(difference(*net, *hand), difference(*net, *plain));
+  if (!(net->params() == net_d->params())) {
+    std::printf("MISMATCH: the dynamic batch's steps differ from the static batch's\n");
+    return 1;
+  }
   std::printf("after 3 steps: largest parameter difference %.2e (relative to the largest weight)\n", diff);
   if (!(diff < 1e-5)) {
     std::printf("MISMATCH: ctgrad and the hand-written steps disagree\n");
@@ -241,6 +260,12 @@ int main() {
     std::printf("ratio mlp_step ctgrad/%s %.2f\n", name, t.ratio());
   };
   report("hand", bench::interleaved(ctgrad_step, hand_step, 20));
+  {
+    const auto t = bench::interleaved(dynamic_step, ctgrad_step, 20);
+    std::printf("mlp_step  dynamic batch %7.1f us (quartiles %.1f-%.1f)  static batch %7.1f us\n", t.first.median / 1e3,
+                t.first.q1 / 1e3, t.first.q3 / 1e3, t.second.median / 1e3);
+    std::printf("ratio mlp_step dynamic/static %.3f\n", t.ratio());
+  }
   report("hand_plain", bench::interleaved(ctgrad_step, plain_step, 10, 15));
   std::printf("allocations per ctgrad step: %zu\n", allocs / 3);
   return allocs == 0 ? 0 : 1;

@@ -6,12 +6,16 @@
 //   auto f = tensor<double, 2, 2>::from_flat({1, 2, 3, 4});
 //
 // Rank 0 (`tensor<T>`) holds one value; the public API hands scalars out as plain T.
+//
+// With a dynamic first dimension, a tensor owns its elements on the heap and knows its rows:
+//   tensor<float, dyn, 784> x(1037);    // 1037 rows of zeros; x.rows(), x.resize(n)
 #pragma once
 
 #include <cstddef>
 #include <type_traits>
 #include <utility>
 
+#include "ctgrad/core/buffer.hpp"
 #include "ctgrad/core/pack.hpp"
 #include "ctgrad/core/shape.hpp"
 
@@ -177,6 +181,97 @@ class tensor : private detail::storage_for<T, D...>::type {
     for (std::size_t k = 0; k < rank; ++k) off = off * dims[k] + ix[k];
     return off;
   }
+};
+
+// A tensor whose first dimension is dynamic: its rows are set at run time; it allocates
+// when it grows beyond the rows it has held (resize within its capacity does not).
+template <class T, std::size_t... D>
+class tensor<T, dyn, D...> {
+ public:
+  using value_type = T;
+  using shape_type = ctgrad::shape<dyn, D...>;
+  static constexpr std::size_t rank = 1 + sizeof...(D);
+  static constexpr std::size_t row_size = shape_type::row_size;  // elements per row
+
+  constexpr tensor() = default;
+  constexpr explicit tensor(std::size_t rows) : rows_(rows), data_(rows * row_size) {}
+  // a copy of a view's rows (a workspace's value, say)
+  template <class V>
+    requires(!std::is_same_v<V, tensor> && requires(const V& v) {
+      v.rows();
+      v.data();
+    })
+  constexpr explicit tensor(const V& v) : tensor(v.rows()) {
+    for (std::size_t i = 0; i < size(); ++i) data()[i] = v.data()[i];
+  }
+  // rows x row_size values from `first` (e.g. a pointer into a data set)
+  template <class It>
+  static constexpr tensor from_range(std::size_t rows, It first) {
+    tensor t(rows);
+    for (std::size_t i = 0; i < t.size(); ++i, ++first) t.data()[i] = static_cast<T>(*first);
+    return t;
+  }
+
+  constexpr std::size_t rows() const { return rows_; }
+  constexpr std::size_t size() const { return rows_ * row_size; }
+  // Sets the rows; the elements of the first min(rows, rows()) rows are kept, new ones are 0.
+  constexpr void resize(std::size_t rows) {
+    data_.resize(rows * row_size);
+    rows_ = rows;
+  }
+  // Room for `rows` rows without allocating again.
+  constexpr void reserve(std::size_t rows) { data_.reserve(rows * row_size); }
+  constexpr std::size_t capacity() const { return data_.capacity() / row_size; }
+
+  constexpr T* data() { return data_.data(); }
+  constexpr const T* data() const { return data_.data(); }
+  constexpr T* begin() { return data(); }
+  constexpr T* end() { return data() + size(); }
+  constexpr const T* begin() const { return data(); }
+  constexpr const T* end() const { return data() + size(); }
+  constexpr T& flat(std::size_t i) { return data()[i]; }
+  constexpr const T& flat(std::size_t i) const { return data()[i]; }
+
+  template <class... I>
+    requires(sizeof...(I) == rank && (std::is_integral_v<I> && ...))
+  constexpr T& operator()(I... idx) {
+    return data()[offset(static_cast<std::size_t>(idx)...)];
+  }
+  template <class... I>
+    requires(sizeof...(I) == rank && (std::is_integral_v<I> && ...))
+  constexpr const T& operator()(I... idx) const {
+    return data()[offset(static_cast<std::size_t>(idx)...)];
+  }
+  constexpr T& operator[](std::size_t i)
+    requires(rank == 1)
+  {
+    return data()[i];
+  }
+  constexpr const T& operator[](std::size_t i) const
+    requires(rank == 1)
+  {
+    return data()[i];
+  }
+
+  friend constexpr bool operator==(const tensor& a, const tensor& b) {
+    if (a.rows_ != b.rows_) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+      if (!(a.data()[i] == b.data()[i])) return false;
+    return true;
+  }
+
+ private:
+  template <class... I>
+  static constexpr std::size_t offset(std::size_t row, I... idx) {
+    constexpr std::size_t dims[sizeof...(D) == 0 ? 1 : sizeof...(D)] = {D...};
+    const std::size_t ix[sizeof...(I) == 0 ? 1 : sizeof...(I)] = {idx...};
+    std::size_t off = row;
+    for (std::size_t k = 0; k < sizeof...(D); ++k) off = off * dims[k] + ix[k];
+    return off;
+  }
+
+  std::size_t rows_ = 0;
+  detail::buffer<T> data_;
 };
 
 namespace detail {

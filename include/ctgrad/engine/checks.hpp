@@ -10,6 +10,7 @@
 
 #include "ctgrad/core/fixed_string.hpp"
 #include "ctgrad/core/shape.hpp"
+#include "ctgrad/engine/dynamic.hpp"
 #include "ctgrad/engine/schedule.hpp"
 #include "ctgrad/expr/binding.hpp"
 #include "ctgrad/expr/diagnostics.hpp"
@@ -72,12 +73,20 @@ constexpr auto evaluation_problem() {
       return S::size;
     }(std::make_index_sequence<S::size>{});
     constexpr auto clash = first_name_clash<S>(std::make_index_sequence<S::size>{});
+    constexpr auto misplaced = dynamic_plan<S>::first_misplaced(std::make_index_sequence<S::size>{});
 
     if constexpr (first_unbound != S::size) {
       using L = typename S::template node<first_unbound>;
       return std::type_identity<
           invalid<error_kind::unbound_leaf,
                   fixed_string("leaf ") + leaf_description<L>() + fixed_string(" has no value in at(...)")>>{};
+    } else if constexpr (misplaced != S::size) {
+      using N = typename S::template node<misplaced>;
+      return std::type_identity<invalid<error_kind::shape_mismatch,
+                                        name_of<typename op_of_node<N>::type>() + fixed_string(": its value ") +
+                                            shape_string(typename N::shape_type{}) +
+                                            fixed_string(" would keep dyn after its first dimension (a matrix with dynamic "
+                                                         "rows is transposed only inside a product: X^T * Y)")>>{};
     } else if constexpr (clash != S::size) {
       using L = typename S::template node<clash>;
       return std::type_identity<invalid<error_kind::name_clash,

@@ -68,7 +68,7 @@ struct gradient_access {
       return R{};
     } else if constexpr (C == call::value) {
       workspace<E, W> ws;
-      return R(ws.value(e, b));
+      return R(ws.template evaluate<true>(e, b));  // (a workspace of its own: it may grow)
     } else {
       return owned<C, R>(e, seed, b);
     }
@@ -80,7 +80,7 @@ struct gradient_access {
   template <call C, class R, class E, class Seed, class B>
   static constexpr R owned(const E& e, const Seed& seed, const B& b) {
     R g;
-    g.held_.template run<C == call::grad>(e, seed_of<C, E>(seed), b);
+    g.held_.template run<C == call::grad, true>(e, seed_of<C, E>(seed), b);
     return g;
   }
 };

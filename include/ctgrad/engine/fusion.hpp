@@ -8,9 +8,11 @@
 // element-wise vjp (vjp_at).
 #pragma once
 
+#include <boost/hana/at.hpp>
 #include <boost/hana/basic_tuple.hpp>
 #include <boost/hana/unpack.hpp>
 #include <cstddef>
+#include <type_traits>
 
 #include "ctgrad/core/shape.hpp"
 #include "ctgrad/expr/view.hpp"
@@ -28,6 +30,7 @@ struct lazy_map {
   A a;
   constexpr T operator[](std::size_t i) const { return fn.value(a[i]); }
   constexpr T at(std::size_t o, std::size_t j) const { return fn.value(a.at(o, j)); }
+  constexpr std::size_t size() const { return a.size(); }
 };
 
 // y[i] = fn(a[i], b[i]), the smaller operand repeated over the trailing dimensions
@@ -44,8 +47,14 @@ struct lazy_zip {
     return fn.value(a[A::extent == extent ? i : i % A::extent], b[B::extent == extent ? i : i % B::extent]);
   }
   constexpr T at(std::size_t o, std::size_t j) const {
-    constexpr std::size_t R = row_length<Shape>;
-    return fn.value(broadcast_at<extent, R>(a, o, j), broadcast_at<extent, R>(b, o, j));
+    return fn.value(broadcast_at<Shape>(a, o, j), broadcast_at<Shape>(b, o, j));
+  }
+  // the size of the full-size operand
+  constexpr std::size_t size() const {
+    if constexpr (std::is_same_v<typename A::shape_type, Shape> || A::extent == extent)
+      return a.size();
+    else
+      return b.size();
   }
 };
 
@@ -65,9 +74,15 @@ struct lazy_adjoint {
     return boost::hana::unpack(x, [&](const auto&... xs) { return op.template vjp_at<K>(o, j, dy, y, xs...); });
   }
   constexpr T operator[](std::size_t i) const {
-    constexpr std::size_t R = row_length<Shape>;
-    return at(i - i % R, i % R);
+    if constexpr (Shape::rank == 1 && Shape::dynamic) {
+      return at(0, i);
+    } else {
+      constexpr std::size_t R = row_length<Shape>;
+      return at(i - i % R, i % R);
+    }
   }
+  // the size of operand K, whose adjoint this is
+  constexpr std::size_t size() const { return boost::hana::at_c<K>(x).size(); }
 };
 
 }  // namespace ctgrad::detail

@@ -71,15 +71,18 @@ struct value_of;
 template <class X, std::size_t K>
 struct value_of<in_values<X, K>> {
   template <class V, class In>
-  static constexpr const X& get(const V& values, const In&) {
-    return detail::pool_of<X>(values)[K];
+  static constexpr const auto& get(const V& values, const In&) {
+    return detail::pool_of<X>(values)[K];  // the tensor, or (dynamic) its tensor_span
   }
 };
 template <class X, std::size_t K>
 struct value_of<in_inputs<X, K>> {
   template <class V, class In>
-  static constexpr const X& get(const V&, const In& in) {
-    return *detail::pool_of<X>(in)[K];
+  static constexpr const auto& get(const V&, const In& in) {
+    if constexpr (slot_traits<X>::dynamic)
+      return detail::pool_of<X>(in)[K];  // a view
+    else
+      return *detail::pool_of<X>(in)[K];
   }
 };
 template <class Op, std::size_t OpK, class T, class Shape, std::size_t Out, class... C>
@@ -123,9 +126,9 @@ constexpr void run_vjp(const Op& op, const DX& dx, const DY& dy, const Y& y, con
   } else {
     const auto each = [&](const auto& adjoint) {
       for_each_index<typename DX::shape_type>(
-          [&](std::size_t o, std::size_t j) { dx.put(o + j, op.template vjp_at<K>(o, j, adjoint, y, x...)); });
+          dx.size(), [&](std::size_t o, std::size_t j) { dx.put(o + j, op.template vjp_at<K>(o, j, adjoint, y, x...)); });
     };
-    if constexpr (DY::extent == 1) {
+    if constexpr (!DY::shape_type::dynamic && DY::extent == 1) {
       // a scalar adjoint is read once, into a register: as far as the compiler knows dx
       // might alias it, and it would read dy again for every element
       const typename DY::value_type g = dy[0];

@@ -7,6 +7,11 @@
 //                                    for an operation type X that carries data (a run-time
 //                                    exponent, say), where those operations are
 //
+// A tensor type with a dynamic first dimension (core/shape.hpp) is held as a tensor_span in
+// the values and adjoints pools, pointing into a buffer of the workspace's (one per such
+// type, allocated when the workspace is sized), and as a dense_view (pointer and rows) in
+// the inputs pool.
+//
 // Pools keep the types that name the functions running a step short, whatever the
 // expression's size (docs/design.md, "Compile time").
 #pragma once
@@ -16,9 +21,13 @@
 #include <type_traits>
 #include <utility>
 
+#include "ctgrad/core/buffer.hpp"
+#include "ctgrad/core/pack.hpp"
+#include "ctgrad/core/shape.hpp"
 #include "ctgrad/core/tensor.hpp"
 #include "ctgrad/engine/schedule.hpp"
 #include "ctgrad/expr/expression.hpp"
+#include "ctgrad/expr/view.hpp"
 
 namespace ctgrad::detail {
 
@@ -40,6 +49,43 @@ constexpr const std::array<Held, N>& pool_of(const pool<X, N, Held>& p) {
 }
 
 struct no_slot {};
+
+// How a pool holds type X (a tensor type, or an operation carrying data).
+template <class X>
+struct slot_traits {
+  static constexpr bool dynamic = false;
+  using value = X;
+  using input = const X*;
+};
+template <class T, std::size_t... D>
+struct slot_traits<tensor<T, D...>> {
+  using element = T;
+  using shape_type = shape<D...>;
+  static constexpr bool dynamic = shape_type::dynamic;
+  using value = std::conditional_t<dynamic, tensor_span<T, shape_type>, tensor<T, D...>>;
+  using input = std::conditional_t<dynamic, dense_view<T, shape_type>, const tensor<T, D...>*>;
+};
+
+// What the inputs pool holds for a bound or constant value: its address, or (dynamic) a view
+template <class T, std::size_t... D>
+constexpr auto input_of(const tensor<T, D...>& t) {
+  if constexpr (shape<D...>::dynamic)
+    return as_view(t);
+  else
+    return &t;
+}
+template <class T, class Shape>
+constexpr dense_view<T, Shape> input_of(const dense_view<T, Shape>& v) {
+  return v;
+}
+
+// The buffer behind the tensor_spans of a dynamic type X (nothing for the others).
+template <class X, bool Dynamic = slot_traits<X>::dynamic>
+struct buffer_for {};
+template <class T, std::size_t... D>
+struct buffer_for<tensor<T, D...>, true> {
+  buffer<T> elements;
+};
 
 // the operation of a step when it carries data, else no_slot (it is made from its type)
 template <class Op>
@@ -188,9 +234,12 @@ class storage {
   struct pools;
   template <class... D, std::size_t... T>
   struct pools<type_list<D...>, std::index_sequence<T...>> {
-    using values = pool_set<pool<D, layout.values[T], D>...>;
-    using adjoints = pool_set<pool<D, layout.adjoints[T], D>...>;
-    using inputs = pool_set<pool<D, layout.inputs[T], const D*>...>;
+    using values = pool_set<pool<D, layout.values[T], typename slot_traits<D>::value>...>;
+    using adjoints = pool_set<pool<D, layout.adjoints[T], typename slot_traits<D>::value>...>;
+    using inputs = pool_set<pool<D, layout.inputs[T], typename slot_traits<D>::input>...>;
+    using buffers = pool_set<buffer_for<D>...>;
+    // whether some value or adjoint of a dynamic shape is kept (then there are buffers)
+    static constexpr bool dynamic = ((slot_traits<D>::dynamic && layout.values[T] + layout.adjoints[T] != 0) || ...);
   };
 
  public:
@@ -232,6 +281,42 @@ class storage {
   using values = typename pools<types>::values;
   using adjoints = typename pools<types>::adjoints;
   using inputs = typename pools<types>::inputs;
+  using buffers = typename pools<types>::buffers;  // of the dynamic types
+  static constexpr bool dynamic = pools<types>::dynamic;
+
+  // Points the dynamic types' slots into their buffers, sized for `capacity` rows; each slot's
+  // elements start on a 64-byte boundary.
+  static constexpr void attach(buffers& b, values& v, adjoints& a, std::size_t capacity) {
+    [&]<class... D>(type_list<D...>) { in_order{(attach_type<D>(b, v, a, capacity), 0)...}; }(types{});
+  }
+  // Sets the rows of every dynamic slot.
+  static constexpr void set_rows(values& v, adjoints& a, std::size_t rows) {
+    [&]<class... D>(type_list<D...>) { in_order{(set_rows_of<D>(v, a, rows), 0)...}; }(types{});
+  }
+
+ private:
+  template <class D>
+  static constexpr void attach_type(buffers& b, values& v, adjoints& a, std::size_t capacity) {
+    if constexpr (slot_traits<D>::dynamic) {
+      using T = typename slot_traits<D>::element;
+      constexpr std::size_t align = 64 / sizeof(T) ? 64 / sizeof(T) : 1;
+      const std::size_t stride = (capacity * slot_traits<D>::shape_type::static_size + align - 1) / align * align;
+      auto& vs = pool_of<D>(v);
+      auto& as = pool_of<D>(a);
+      auto& buf = static_cast<buffer_for<D>&>(b).elements;
+      buf.resize(stride * (vs.size() + as.size()));
+      std::size_t k = 0;
+      for (auto& slot : vs) slot.p = buf.data() + stride * k++;
+      for (auto& slot : as) slot.p = buf.data() + stride * k++;
+    }
+  }
+  template <class D>
+  static constexpr void set_rows_of(values& v, adjoints& a, std::size_t rows) {
+    if constexpr (slot_traits<D>::dynamic) {
+      for (auto& slot : pool_of<D>(v)) slot.n = rows;
+      for (auto& slot : pool_of<D>(a)) slot.n = rows;
+    }
+  }
 };
 
 }  // namespace ctgrad::detail

@@ -9,13 +9,16 @@
 // reverse, each step run by its recipe (recipes.hpp): an operation's forward and vjp.
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <string>
 #include <type_traits>
 #include <utility>
 
 #include "ctgrad/core/pack.hpp"
 #include "ctgrad/core/tensor.hpp"
 #include "ctgrad/engine/checks.hpp"
+#include "ctgrad/engine/dynamic.hpp"
 #include "ctgrad/engine/gradients.hpp"
 #include "ctgrad/engine/recipes.hpp"
 #include "ctgrad/engine/schedule.hpp"
@@ -33,6 +36,10 @@ struct gradient_access;
 // Storage for evaluating expressions of type Expr: one value slot per operation, one
 // adjoint slot per active step. Reuse one across calls (e.g. a training loop); it is big
 // for big tensors, so allocate it once wherever suits (std::make_unique is fine).
+//
+// With dynamic extents (shape<dyn, ...>), the values of dynamic shape live in buffers the
+// workspace allocates for `capacity` rows when it is made (workspace<E> ws(rows)) or
+// reserve(rows) is called, and only then: an evaluation with more rows throws shape_error.
 template <class Expr, class Wrt = all_trainable>
 class workspace {
   static_assert(expression<Expr>, "ctgrad: workspace<E> needs an expression type E (use decltype(expr))");
@@ -41,15 +48,62 @@ class workspace {
   using schedule = detail::schedule<Expr, Wrt>;
   static constexpr std::size_t steps = schedule::size;
 
+ private:
+  using storage = detail::storage<schedule>;
+
+ public:
+  // whether it keeps values of a dynamic extent (then it has a capacity, in rows)
+  static constexpr bool dynamic = storage::dynamic;
+
+  constexpr workspace() = default;
+  // room for `rows` rows of the dynamic values, allocated now
+  constexpr explicit workspace(std::size_t rows)
+    requires dynamic
+  {
+    reserve(rows);
+  }
+  constexpr workspace(const workspace&) requires(!dynamic) = default;
+  constexpr workspace(const workspace& o)
+    requires dynamic
+      : values_(o.values_), adjoints_(o.adjoints_), buffers_(o.buffers_), dims_(o.dims_), scalar_value_(o.scalar_value_) {
+    storage::attach(buffers_, values_, adjoints_, dims_.capacity);  // the copies' own elements
+  }
+  constexpr workspace& operator=(const workspace&) requires(!dynamic) = default;
+  constexpr workspace& operator=(const workspace& o)
+    requires dynamic
+  {
+    workspace copy(o);
+    *this = static_cast<workspace&&>(copy);
+    return *this;
+  }
+  constexpr workspace(workspace&&) noexcept = default;  // (moving buffers keeps the elements where they are)
+  constexpr workspace& operator=(workspace&&) noexcept = default;
+
+  // Room for `rows` rows of the dynamic values: allocates only when rows > capacity().
+  constexpr void reserve(std::size_t rows)
+    requires dynamic
+  {
+    if (rows <= dims_.capacity && dims_.attached) return;
+    storage::attach(buffers_, values_, adjoints_, rows);
+    dims_.capacity = rows;
+    dims_.attached = true;
+  }
+  constexpr std::size_t capacity() const
+    requires dynamic
+  {
+    return dims_.capacity;
+  }
+  // the rows of the last evaluation
+  constexpr std::size_t rows() const
+    requires dynamic
+  {
+    return dims_.rows;
+  }
+
   // The value of e: a plain number for a scalar, else a reference into this workspace.
   template <binding_set B>
   constexpr decltype(auto) value(const Expr& e, const B& b) {
-    if constexpr (check<B, false>()) {  // else reported: nothing more to say
-      inputs_type in;                    // every entry is set before it is read
-      fill_inputs(in, e, b);
-      forward(in, std::make_index_sequence<storage::passes.forward.size>{});
-      return out(detail::value_of<value_recipe<schedule::root>>::get(values_, in));  // a slot, binding or constant
-    }
+    return evaluate<false>(e, b);
   }
 
   // Gradients (and value) of a scalar e; they live in this workspace until its next use.
@@ -105,14 +159,55 @@ class workspace {
  private:
   friend struct detail::gradient_access;
 
-  using storage = detail::storage<schedule>;
   using T = typename Expr::value_type;
+  struct dynamic_dims {
+    std::size_t capacity = 0, rows = 0;
+    bool attached = false;
+  };
+
+  using inputs_type = typename storage::inputs;
 
   typename storage::values values_;
   typename storage::adjoints adjoints_;
+  [[no_unique_address]] typename storage::buffers buffers_;  // (empty without dynamic values)
+  [[no_unique_address]] std::conditional_t<dynamic, dynamic_dims, detail::no_slot> dims_;
   [[no_unique_address]] std::conditional_t<Expr::shape_type::rank == 0, T, detail::no_slot> scalar_value_;
 
-  template <bool NeedScalar, class Seed, class B>
+  // The value of e; Grow: a workspace of its own may grow to the bound rows.
+  template <bool Grow, class B>
+  constexpr decltype(auto) evaluate(const Expr& e, const B& b) {
+    if constexpr (check<B, false>()) {  // else reported: nothing more to say
+      inputs_type in;                    // every entry is set before it is read
+      fill_inputs(in, e, b);
+      if constexpr (detail::dynamic_plan<schedule>::any) size_for<Grow>(in);
+      forward(in, std::make_index_sequence<storage::passes.forward.size>{});
+      return out(detail::value_of<value_recipe<schedule::root>>::get(values_, in));  // a slot, binding or constant
+    }
+  }
+
+  // The rows of this evaluation (checked), and the dynamic slots set to them.
+  template <bool Grow>
+  constexpr void size_for(const inputs_type& in) {
+    using plan = detail::dynamic_plan<schedule>;
+    std::array<std::size_t, schedule::size> rows{};
+    [&]<std::size_t... K>(std::index_sequence<K...>) {
+      detail::in_order{(rows[K] = storage::template value_slot<plan::sources.step[K]>::in(in).n, 0)...};
+    }(std::make_index_sequence<plan::sources.size>{});
+    const std::size_t n = detail::agreed_rows<schedule>(rows);
+    if constexpr (dynamic) {
+      if (n > dims_.capacity || !dims_.attached) {
+        if constexpr (Grow)
+          reserve(n);
+        else
+          throw shape_error("workspace: " + std::to_string(n) + " rows, more than its capacity of " +
+                            std::to_string(dims_.capacity) + " (make it with workspace<E>(rows), or call reserve(rows))");
+      }
+      dims_.rows = n;
+      storage::set_rows(values_, adjoints_, n);
+    }
+  }
+
+  template <bool NeedScalar, bool Grow = false, class Seed, class B>
   constexpr void run(const Expr& e, const Seed& seed, const B& b) {
     using want = tensor_for<T, typename Expr::shape_type>;
     static_assert(std::is_same_v<Seed, want> || (Expr::shape_type::rank == 0 && std::is_arithmetic_v<Seed>),
@@ -120,6 +215,7 @@ class workspace {
     if constexpr (check<B, NeedScalar>()) {
       inputs_type in;  // every entry is set before it is read
       fill_inputs(in, e, b);
+      if constexpr (detail::dynamic_plan<schedule>::any) size_for<Grow>(in);
       forward(in, std::make_index_sequence<storage::passes.forward.size>{});
       if constexpr (Expr::shape_type::rank == 0)
         scalar_value_ = detail::value_of<value_recipe<schedule::root>>::get(values_, in).flat(0);
@@ -141,13 +237,14 @@ class workspace {
   static constexpr decltype(auto) out(const X& t) {
     if constexpr (X::rank == 0)
       return t.flat(0);
+    else if constexpr (requires { t.p; t.n; } && !requires { t.flat(0); })
+      return X(t);  // a dynamic input's view: a copy (the one in hand lives in this evaluation)
     else
       return (t);
   }
 
   // Evaluation reads every step through its recipe (recipes.hpp) from the pools of values,
   // adjoints and inputs (storage.hpp).
-  using inputs_type = typename storage::inputs;
   template <std::size_t I>
   using value_recipe = typename detail::value_recipe<schedule, I>::type;
   template <std::size_t I>
@@ -173,17 +270,17 @@ class workspace {
   template <class B, std::size_t... J>
   constexpr void fill_leaves(inputs_type& in, const B& b, std::index_sequence<J...>) {
     constexpr auto& pass = storage::passes.leaves;
-    detail::in_order{(storage::template value_slot<pass.step[J]>::in(in) =
-                          &static_cast<const typename detail::binding_in<typename schedule::template node<pass.step[J]>,
-                                                                         B>::type&>(b)
-                               .stored.get(),
+    detail::in_order{(storage::template value_slot<pass.step[J]>::in(in) = detail::input_of(
+                          static_cast<const typename detail::binding_in<typename schedule::template node<pass.step[J]>,
+                                                                        B>::type&>(b)
+                              .stored.get()),
                       0)...};
   }
   template <std::size_t... J>
   constexpr void fill_constants(inputs_type& in, const Expr& e, std::index_sequence<J...>) {
     constexpr auto& pass = storage::passes.constants;
     detail::in_order{(storage::template value_slot<pass.step[J]>::in(in) =
-                          &detail::at_path<path_of<pass.step[J]>>::get(e).value,
+                          detail::input_of(detail::at_path<path_of<pass.step[J]>>::get(e).value),
                       0)...};
   }
   template <std::size_t... J>
@@ -206,6 +303,11 @@ class workspace {
       auto& adj = storage::template adjoint_slot<schedule::root>::in(adjoints_);
       if constexpr (std::is_arithmetic_v<Seed>) {
         for (auto& v : adj) v = static_cast<T>(seed);
+      } else if constexpr (dynamic && Expr::shape_type::dynamic) {
+        if (seed.rows() != adj.rows())
+          throw shape_error("vjp: the seed has " + std::to_string(seed.rows()) + " rows, the expression " +
+                            std::to_string(adj.rows()));
+        for (std::size_t i = 0; i < adj.size(); ++i) adj.flat(i) = seed.flat(i);
       } else {
         adj = seed;
       }

@@ -3,15 +3,26 @@
 //
 // A binding keeps a temporary by value and refers to a named object (nothing big is copied;
 // keep the object alive while the bindings are used, as with std::ref).
+//
+// A leaf with a dynamic first dimension (input<"X", float, dyn, 784>) also takes, read in
+// place with no copy: view(pointer, rows), a std::span of the element type, or a named
+// contiguous container (a std::vector, say) holding whole rows; a size that is not a whole
+// number of rows is a shape_error.
 #pragma once
 
 #include <boost/hana/tuple.hpp>
 #include <boost/hana/type.hpp>
+#include <concepts>
+#include <cstddef>
+#include <span>
+#include <string>
 #include <type_traits>
 
 #include "ctgrad/core/pack.hpp"
+#include "ctgrad/core/shape.hpp"
 #include "ctgrad/core/tensor.hpp"
 #include "ctgrad/expr/expression.hpp"
+#include "ctgrad/expr/view.hpp"
 
 namespace ctgrad {
 
@@ -38,13 +49,46 @@ struct binding {
   constexpr const auto& get() const { return stored.get(); }
 };
 
+// `rows` rows of a value, in place at `data`: at(X = view(data, rows)) for a dynamic leaf
+template <class T>
+struct rows_view {
+  const T* data;
+  std::size_t rows;
+};
+template <class T>
+constexpr rows_view<T> view(const T* data, std::size_t rows) {
+  return {data, rows};
+}
+
 namespace detail {
+
+// a contiguous range of T (data() and size()): std::vector, std::array, std::span, ...
+template <class R, class T>
+concept contiguous_of = requires(const R& r) {
+  { r.data() } -> std::convertible_to<const T*>;
+  { r.size() } -> std::convertible_to<std::size_t>;
+};
+template <class R>
+struct is_span : std::false_type {};
+template <class T, std::size_t E>
+struct is_span<std::span<T, E>> : std::true_type {};
+
+template <class Leaf, class T>
+constexpr auto rows_of_range(const T* data, std::size_t size) {
+  using S = typename Leaf::shape_type;
+  if (size % S::row_size != 0)
+    throw shape_error("leaf `" + std::string(Leaf::name.c_str()) + "` takes whole rows of " + std::to_string(S::row_size) +
+                      " values; the range bound to it has " + std::to_string(size));
+  return dense_view<T, S>{data, size / S::row_size};
+}
 
 template <class Leaf, class V>
 constexpr auto make_binding(V&& v) {
   using T = typename Leaf::value_type;
-  using Tensor = tensor_for<T, typename Leaf::shape_type>;
+  using S = typename Leaf::shape_type;
+  using Tensor = tensor_for<T, S>;
   using Plain = std::remove_cvref_t<V>;
+  using View = dense_view<T, S>;
   if constexpr (Leaf::shape_type::rank == 0 && (std::is_arithmetic_v<Plain> || std::is_same_v<Plain, T>)) {
     return binding<Leaf, by_value<Tensor>>{{Tensor(static_cast<T>(v))}};
   } else if constexpr (std::is_same_v<Plain, Tensor>) {
@@ -52,10 +96,18 @@ constexpr auto make_binding(V&& v) {
       return binding<Leaf, by_reference<Tensor>>{{&v}};
     else
       return binding<Leaf, by_value<Tensor>>{{static_cast<V&&>(v)}};
+  } else if constexpr (S::leading_dynamic && std::is_same_v<Plain, View>) {
+    return binding<Leaf, by_value<View>>{{v}};
+  } else if constexpr (S::leading_dynamic && std::is_same_v<Plain, rows_view<T>>) {
+    return binding<Leaf, by_value<View>>{{View{v.data, v.rows}}};
+  } else if constexpr (S::leading_dynamic && contiguous_of<Plain, T> &&
+                       (std::is_lvalue_reference_v<V> || is_span<Plain>::value)) {
+    return binding<Leaf, by_value<View>>{{rows_of_range<Leaf>(static_cast<const T*>(v.data()), v.size())}};
   } else {
     static_assert(std::is_same_v<Plain, Tensor>,
-                  "ctgrad: a binding's value must be a ctgrad::tensor with the leaf's element type and shape "
-                  "(the leaf and the value's type follow)");
+                  "ctgrad: a binding's value must be a ctgrad::tensor with the leaf's element type and shape, or "
+                  "for a dynamic leaf a view, a span or a named container of whole rows (the leaf and the value's "
+                  "type follow)");
     return binding<Leaf, by_value<Tensor>>{};
   }
 }

@@ -120,9 +120,10 @@ struct contract_check<Op, Why, Next, false> {
 template <class Op, class... C>
 struct contract_stage
     : contract_check<Op,
-                     operation_problem<Op, tensor_for<std::common_type_t<typename C::value_type...>,
-                                                      typename Op::template result_shape<typename C::shape_type...>>,
-                                       tensor_for<typename C::value_type, typename C::shape_type>...>(),
+                     operation_problem<Op,
+                                       typename value_holder<std::common_type_t<typename C::value_type...>,
+                                                             typename Op::template result_shape<typename C::shape_type...>>::type,
+                                       dense_view<typename C::value_type, typename C::shape_type>...>(),
                      std::type_identity<node<Op, C...>>> {};
 template <class Op, class... C>
 struct result_shape_stage

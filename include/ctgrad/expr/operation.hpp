@@ -139,15 +139,42 @@ constexpr auto function_problem() {
     return fixed_string("");
 }
 
+// the view of a tensor type (or of a tensor_span), found without instantiating the tensor
 template <class X>
-using view_of = dense_view<typename X::value_type, typename X::shape_type>;
+struct view_type;
+template <class T, std::size_t... D>
+struct view_type<tensor<T, D...>> {
+  using type = dense_view<T, shape<D...>>;
+};
+template <class T, class S>
+struct view_type<tensor_span<T, S>> {
+  using type = dense_view<T, S>;
+};
+template <class T, class S>
+struct view_type<dense_view<T, S>> {
+  using type = dense_view<T, S>;
+};
+template <class X>
+using view_of = typename view_type<X>::type;
+
+// what holds a value of element type T and shape S while an operation fills it
+template <class T, class S>
+struct value_holder {
+  using type = tensor_for<T, S>;
+};
+template <class T, class S>
+  requires S::dynamic
+struct value_holder<T, S> {
+  using type = tensor_span<T, S>;
+};
 template <std::size_t K, class... X>
 using operand_t = std::tuple_element_t<K, std::tuple<X...>>;
 
 // Y and X...: the tensor types of the value and of the operands
 template <class Op, std::size_t K, class Y, class... X>
 concept has_vjp = requires(const Op& op, const view_of<Y>& y, const view_of<X>&... x) {
-  op.template vjp<K>(adjoint_sink<typename operand_t<K, X...>::value_type, typename operand_t<K, X...>::shape_type, false>{},
+  op.template vjp<K>(adjoint_sink<typename operand_t<K, view_of<X>...>::value_type,
+                                  typename operand_t<K, view_of<X>...>::shape_type, false>{},
                      y, y, x...);
 };
 template <class Op, std::size_t K, class Y, class... X>
@@ -167,7 +194,7 @@ constexpr bool has_some_vjp() {
 template <class Op, class Y, class... X>
 constexpr auto function_problem_of() {
   if constexpr (applies_function<Op>)
-    return function_problem<typename Op::function, sizeof...(X), typename Y::value_type>();
+    return function_problem<typename Op::function, sizeof...(X), typename view_of<Y>::value_type>();
   else
     return fixed_string("");
 }

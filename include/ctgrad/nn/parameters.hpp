@@ -105,6 +105,38 @@ class parameter_set : detail::parameter_slot<L>... {
   constexpr const parameter_set& params() const { return *this; }
 
   constexpr bool operator==(const parameter_set&) const = default;
+
+  // Gradients a user adds up or scales (over chunks of a data set, say) live in a
+  // parameter_set too, and an optimizer steps with one as with the gradients of a grad():
+  //   auto sum = nn::parameters_of<Net>{};   sum += ws.grad(...);   sum *= 1.0 / n;
+  //   opt.step(net, sum);
+  template <class Leaf>
+  constexpr const auto& as_tensor(const Leaf& leaf) const {
+    return (*this)[leaf];
+  }
+  // adds g's gradient of every parameter (g: a grad() result, or another parameter_set)
+  template <class G>
+    requires(requires(const G& g) { g.as_tensor(L{}); } && ...)
+  constexpr parameter_set& operator+=(const G& g) {
+    for_each([&](auto leaf, auto& t) {
+      const auto& d = g.as_tensor(leaf);
+      for (std::size_t i = 0; i < t.size(); ++i) t.flat(i) += d.flat(i);
+    });
+    return *this;
+  }
+  constexpr parameter_set& operator*=(double k) {
+    for_each([&](auto leaf, auto& t) {
+      using T = typename decltype(leaf)::value_type;
+      for (auto& v : t) v *= static_cast<T>(k);
+    });
+    return *this;
+  }
+  // every parameter zero
+  constexpr void zero() {
+    for_each([](auto, auto& t) {
+      for (auto& v : t) v = {};
+    });
+  }
 };
 
 // What every model shares: it holds a parameter_set, exposes it as params(), and binds it

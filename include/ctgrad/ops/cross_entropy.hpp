@@ -55,10 +55,13 @@ struct cross_entropy {
   template <class L, class Y>
   using result_shape = shape<>;
 
-  template <class L, class Y>
-  struct dims {
-    static constexpr std::size_t B = L::shape_type::dim(0), C = L::shape_type::dim(1);
-  };
+  template <class L>
+  static constexpr std::size_t classes = L::shape_type::dim(1);
+  // the rows (known at run time for a dynamic batch)
+  template <class L>
+  static constexpr std::size_t rows(const L& logits) {
+    return logits.size() / classes<L>;
+  }
 
   // the label of row b, checked (an out-of-range label is a data error, never a wild
   // read), or C for a padding row
@@ -69,8 +72,8 @@ struct cross_entropy {
     if (v < 0 || static_cast<std::size_t>(v) >= C) throw label_out_of_range{};
     return static_cast<std::size_t>(v);
   }
-  template <std::size_t B, std::size_t C, class Y>
-  static constexpr std::size_t rows_counted(const Y& labels) {
+  template <std::size_t C, class Y>
+  static constexpr std::size_t rows_counted(const Y& labels, std::size_t B) {
     std::size_t n = 0;
     for (std::size_t b = 0; b < B; ++b) n += label_at<C>(labels, b) != C;
     return n;
@@ -86,16 +89,17 @@ struct cross_entropy {
   template <class Out, class L, class Y>
   constexpr void forward(Out& out, const L& logits, const Y& labels) const {
     using T = typename Out::value_type;
-    using d = dims<L, Y>;
+    constexpr std::size_t C = classes<L>;
+    const std::size_t B = rows(logits);
     const T* z = logits.data();
     T total{};
     std::size_t counted = 0;
-    for (std::size_t b = 0; b < d::B; ++b, z += d::C) {
-      const std::size_t label = label_at<d::C>(labels, b);
-      if (label == d::C) continue;
-      const T m = row_max<T, d::C>(z);
+    for (std::size_t b = 0; b < B; ++b, z += C) {
+      const std::size_t label = label_at<C>(labels, b);
+      if (label == C) continue;
+      const T m = row_max<T, C>(z);
       T s{};
-      for (std::size_t c = 0; c < d::C; ++c) s += math::exp(z[c] - m);
+      for (std::size_t c = 0; c < C; ++c) s += math::exp(z[c] - m);
       total += m + math::log(s) - z[label];
       ++counted;
     }
@@ -106,22 +110,23 @@ struct cross_entropy {
   constexpr void vjp(const DX& dx, const DY& dy, const Out&, const L& logits, const Y& labels) const {
     static_assert(K == 0, "ctgrad: cross_entropy: labels have no gradient (bind them with input<...>, not var<...>)");
     using T = typename Out::value_type;
-    using d = dims<L, Y>;
-    const std::size_t counted = rows_counted<d::B, d::C>(labels);
+    constexpr std::size_t C = classes<L>;
+    const std::size_t B = rows(logits);
+    const std::size_t counted = rows_counted<C>(labels, B);
     const T scale = counted == 0 ? T{} : dy[0] / static_cast<T>(counted);
     const T* z = logits.data();
-    for (std::size_t b = 0, g = 0; b < d::B; ++b, z += d::C, g += d::C) {
-      const std::size_t label = label_at<d::C>(labels, b);
-      if (label == d::C) {  // padding: no gradient
-        for (std::size_t c = 0; c < d::C; ++c) dx.put(g + c, T{});
+    for (std::size_t b = 0, g = 0; b < B; ++b, z += C, g += C) {
+      const std::size_t label = label_at<C>(labels, b);
+      if (label == C) {  // padding: no gradient
+        for (std::size_t c = 0; c < C; ++c) dx.put(g + c, T{});
         continue;
       }
-      const T m = row_max<T, d::C>(z);
-      T e[d::C];
+      const T m = row_max<T, C>(z);
+      T e[C];
       T s{};
-      for (std::size_t c = 0; c < d::C; ++c) s += (e[c] = math::exp(z[c] - m));
+      for (std::size_t c = 0; c < C; ++c) s += (e[c] = math::exp(z[c] - m));
       const T inv = scale / s;
-      for (std::size_t c = 0; c < d::C; ++c) dx.put(g + c, e[c] * inv - (c == label ? scale : T{}));
+      for (std::size_t c = 0; c < C; ++c) dx.put(g + c, e[c] * inv - (c == label ? scale : T{}));
     }
   }
 };

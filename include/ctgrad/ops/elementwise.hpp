@@ -44,7 +44,8 @@ struct map {
   template <class Y, class X>
   constexpr void forward(Y& y, const X& x) const {
     auto* yp = y.data();
-    detail::for_each_index<typename Y::shape_type>([&](std::size_t o, std::size_t j) { yp[o + j] = fn.value(x.at(o, j)); });
+    detail::for_each_index<typename Y::shape_type>(y.size(),
+                                                   [&](std::size_t o, std::size_t j) { yp[o + j] = fn.value(x.at(o, j)); });
   }
   template <std::size_t K, class DY, class Y, class X>
   constexpr auto vjp_at(std::size_t o, std::size_t j, const DY& dy, const Y& y, const X& x) const {
@@ -80,19 +81,19 @@ struct zip {
 
   template <class Y, class A, class B>
   constexpr void forward(Y& y, const A& a, const B& b) const {
-    constexpr std::size_t n = Y::extent, R = detail::row_length<typename Y::shape_type>;
+    using S = typename Y::shape_type;
     auto* yp = y.data();
-    detail::for_each_index<typename Y::shape_type>([&](std::size_t o, std::size_t j) {
-      yp[o + j] = fn.value(detail::broadcast_at<n, R>(a, o, j), detail::broadcast_at<n, R>(b, o, j));
+    detail::for_each_index<S>(y.size(), [&](std::size_t o, std::size_t j) {
+      yp[o + j] = fn.value(detail::broadcast_at<S>(a, o, j), detail::broadcast_at<S>(b, o, j));
     });
   }
 
   // operand K's gradient at output element (o, j): for a full-size operand, its own element
   template <std::size_t K, class DY, class Y, class A, class B>
   constexpr auto vjp_at(std::size_t o, std::size_t j, const DY& dy, const Y& y, const A& a, const B& b) const {
-    constexpr std::size_t n = Y::extent, R = detail::row_length<typename Y::shape_type>;
-    const auto av = detail::broadcast_at<n, R>(a, o, j);
-    const auto bv = detail::broadcast_at<n, R>(b, o, j);
+    using S = typename Y::shape_type;
+    const auto av = detail::broadcast_at<S>(a, o, j);
+    const auto bv = detail::broadcast_at<S>(b, o, j);
     if constexpr (K == 0)
       return dy.at(o, j) * fn.da(av, bv, y.at(o, j));
     else
@@ -102,20 +103,20 @@ struct zip {
   // A broadcast operand: its gradient is vjp_at summed over the repeats. (A full-size one
   // takes vjp_at element by element: the engine does that where this is not callable.)
   template <std::size_t K, class DX, class DY, class Y, class A, class B>
-    requires(DX::extent != Y::extent)
+    requires(!DX::shape_type::dynamic && DX::extent != Y::extent)
   constexpr void vjp(const DX& dx, const DY& dy, const Y& y, const A& a, const B& b) const {
-    constexpr std::size_t nx = DX::extent, R = detail::row_length<typename Y::shape_type>;
+    using S = typename Y::shape_type;
+    constexpr std::size_t nx = DX::extent, R = detail::row_length<S>;
     auto* dxp = dx.data();
     if constexpr (nx == 1) {
       // a broadcast scalar: the sum of all contributions, kept in a register
       typename DX::value_type s{};
-      detail::for_each_index<typename Y::shape_type>(
-          [&](std::size_t o, std::size_t j) { s += vjp_at<K>(o, j, dy, y, a, b); });
+      detail::for_each_index<S>(y.size(), [&](std::size_t o, std::size_t j) { s += vjp_at<K>(o, j, dy, y, a, b); });
       dx.put(0, s);
     } else {
       if constexpr (!DX::accumulates)
         for (std::size_t i = 0; i < nx; ++i) dxp[i] = {};
-      detail::for_each_index<typename Y::shape_type>([&](std::size_t o, std::size_t j) {
+      detail::for_each_index<S>(y.size(), [&](std::size_t o, std::size_t j) {
         dxp[nx == R ? j : (o + j) % nx] += vjp_at<K>(o, j, dy, y, a, b);
       });
     }

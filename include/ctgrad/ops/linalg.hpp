@@ -43,6 +43,9 @@ struct matmul_t {
              fixed_string(" x ") + shown<B, TB>();
     else if constexpr (A::dim(TA ? 0 : 1) != B::dim(TB ? 1 : 0))
       return fixed_string("inner dimensions differ: ") + shown<A, TA>() + fixed_string(" x ") + shown<B, TB>();
+    else if constexpr (TB && B::dynamic)
+      return fixed_string("the product would have a dynamic number of columns (only rows may be dyn): ") +
+             shown<A, TA>() + fixed_string(" x ") + shown<B, TB>();
     else
       return fixed_string("");
   }
@@ -50,23 +53,31 @@ struct matmul_t {
   using result_shape = std::conditional_t<B::rank == 1, shape<A::dim(TA ? 1 : 0)>,
                                           shape<A::dim(TA ? 1 : 0), B::dim(TB ? 0 : B::rank - 1)>>;
 
-  // C [M,N] = op(A) [M,K] op(B) [K,N]; a vector B is a [K,1] matrix
-  template <class A, class B>
-  struct dims {
-    static constexpr std::size_t M = A::shape_type::dim(TA ? 1 : 0), K = A::shape_type::dim(TA ? 0 : 1);
-    static constexpr std::size_t N = B::rank == 1 ? 1 : B::shape_type::dim(TB ? 0 : 1);
+  // C [M,N] = op(A) [M,K] op(B) [K,N]; a vector B is a [K,1] matrix; a dynamic first
+  // dimension is the view's rows
+  template <class X>
+  static constexpr std::size_t dim(const X& x, std::size_t i) {
+    if constexpr (X::shape_type::dynamic)
+      if (i == 0) return x.rows();
+    return X::shape_type::dim(i);
+  }
+  struct sizes {
+    std::size_t M, K, N;
   };
+  template <class A, class B>
+  static constexpr sizes dims(const A& a, const B& b) {
+    return {dim(a, TA ? 1 : 0), dim(a, TA ? 0 : 1), B::rank == 1 ? 1 : dim(b, TB ? 0 : 1)};
+  }
 
   template <class Y, class A, class B>
   constexpr void forward(Y& y, const A& a, const B& b) const {
-    using d = dims<A, B>;
-    detail::gemm<TA, TB, false>(d::M, d::N, d::K, a.data(), b.data(), y.data());
+    const auto d = dims(a, b);
+    detail::gemm<TA, TB, false>(d.M, d.N, d.K, a.data(), b.data(), y.data());
   }
 
   template <std::size_t Kid, class DX, class DY, class Y, class A, class B>
   constexpr void vjp(const DX& dx, const DY& dy, const Y&, const A& a, const B& b) const {
-    using d = dims<A, B>;
-    constexpr std::size_t M = d::M, N = d::N, K = d::K;
+    const auto [M, K, N] = dims(a, b);
     constexpr bool add = DX::accumulates;
     const auto* dc = dy.data();
     if constexpr (Kid == 0 && !TA)  // dA = dC op(B)^T

@@ -1,4 +1,5 @@
-// Reductions to a scalar: sum(e) and mean(e), one operation: mean is the sum scaled by 1/n.
+// Reductions to a scalar: sum(e) and mean(e), one operation: mean is the sum scaled by 1/n
+// (n the number of elements, known at run time for a dynamic shape).
 //
 // The gradient is dy (or dy / n) at every element: given element by element (vjp_at), so a
 // fusable operand, say the square in sum(square(x - mu)), is never stored (reads_once).
@@ -30,16 +31,17 @@ struct total {
   template <class Y, class A>
   constexpr void forward(Y& y, const A& a) const {
     typename Y::value_type s{};
-    for (std::size_t i = 0; i < A::extent; ++i) s += a[i];
+    const std::size_t n = a.size();
+    for (std::size_t i = 0; i < n; ++i) s += a[i];
     if constexpr (Mean)
-      y.flat(0) = s / static_cast<typename Y::value_type>(A::extent);
+      y.flat(0) = s / static_cast<typename Y::value_type>(n);
     else
       y.flat(0) = s;
   }
   template <std::size_t, class DY, class Y, class A>
-  constexpr auto vjp_at(std::size_t, std::size_t, const DY& dy, const Y&, const A&) const {
+  constexpr auto vjp_at(std::size_t, std::size_t, const DY& dy, const Y&, const A& a) const {
     if constexpr (Mean)
-      return dy[0] / static_cast<typename Y::value_type>(A::extent);
+      return dy[0] / static_cast<typename Y::value_type>(a.size());
     else
       return dy[0];
   }

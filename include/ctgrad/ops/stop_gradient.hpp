@@ -18,7 +18,8 @@ struct stop_gradient {
 
   template <class Y, class A>
   constexpr void forward(Y& y, const A& a) const {
-    for (std::size_t i = 0; i < Y::extent; ++i) y.flat(i) = a[i];
+    const std::size_t n = y.size();
+    for (std::size_t i = 0; i < n; ++i) y.flat(i) = a[i];
   }
 };
 

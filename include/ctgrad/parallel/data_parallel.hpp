@@ -16,7 +16,9 @@
 // shard of weight 0 is not evaluated (a short last batch); if every weight is 0 the
 // gradient is zero. With one thread nothing is copied: the gradients are the workspace's.
 //
-// Allocation happens once, in the constructor (one workspace per thread).
+// Allocation happens once, in the constructor (one workspace per thread). A loss with a
+// dynamic batch (input<"X", float, dyn, 784>) takes shards of any size up to the rows given
+// there: data_parallel dp{pool, net, loss, rows_per_shard}.
 #pragma once
 
 #include <cstddef>
@@ -80,8 +82,17 @@ class data_parallel {
   };
 
   data_parallel(thread_pool& pool, const Model&, const Loss& loss)
+    requires(!workspace_t::dynamic)
       : pool_(pool), loss_(loss), weights_(pool.size()), values_(pool.size()) {
     for (std::size_t t = 0; t < pool.size(); ++t) spaces_.push_back(std::make_unique<workspace_t>());
+    result_ = std::make_unique<gradients>();
+    result_->owner_ = this;
+  }
+  // a loss with a dynamic batch: each thread's workspace holds shards of up to max_rows rows
+  data_parallel(thread_pool& pool, const Model&, const Loss& loss, std::size_t max_rows)
+    requires workspace_t::dynamic
+      : pool_(pool), loss_(loss), weights_(pool.size()), values_(pool.size()) {
+    for (std::size_t t = 0; t < pool.size(); ++t) spaces_.push_back(std::make_unique<workspace_t>(max_rows));
     result_ = std::make_unique<gradients>();
     result_->owner_ = this;
   }
