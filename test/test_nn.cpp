@@ -288,6 +288,28 @@ TEST_CASE("argmax and accuracy") {
   static_assert(nn::correct(tensor<float, 2, 2>{{1, 0}, {0, 1}}, tensor<int, 2>{0, 1}) == 2);
 }
 
+TEST_CASE("argmax and accuracy with a dynamic batch, and of a workspace's value") {
+  const tensor<float, 3, 4> fixed{{0, 5, 1, 2}, {9, 1, 1, 9}, {-3, -2, -1, -4}};
+  const auto logits = tensor<float, dyn, 4>::from_range(3, fixed.begin());
+  const auto best = nn::argmax(logits);
+  REQUIRE(best.rows() == 3);
+  CHECK(best == tensor<int, dyn>::from_range(3, nn::argmax(fixed).begin()));
+  CHECK(nn::argmax(logits, 1) == 0);
+  const auto labels = tensor<int, dyn>::from_range(3, tensor<int, 3>{1, 3, 2}.begin());
+  CHECK(nn::correct(logits, labels) == 2);
+  CHECK(nn::accuracy(logits, labels) == doctest::Approx(2.0 / 3));
+  CHECK(nn::accuracy(tensor<float, dyn, 4>{}, tensor<int, dyn>{}) == 0.0);  // no rows: no NaN
+  CHECK_THROWS_WITH_AS(nn::correct(logits, tensor<int, dyn>(2)), "ctgrad: nn::correct: the logits have 3 rows, the labels 2",
+                       shape_error);
+  // a workspace's value of a dynamic batch is a tensor_span
+  constexpr auto Z = input<"Z", float, dyn, 4>;
+  const auto expr = 2.0f * Z;
+  workspace<std::remove_cvref_t<decltype(expr)>, wrt_t<>> ws(3);
+  const auto& z = ws.value(expr, at(Z = logits));
+  CHECK(nn::correct(z, labels) == 2);
+  CHECK(nn::argmax(z, 0) == 1);
+}
+
 TEST_CASE("summary lists every parameter") {
   const nn::MLP<784, 128, 10> net;
   const std::string s = nn::summary(net);

@@ -88,12 +88,7 @@ void train(Net& net, const data::dataset& d, const options& o, thread_pool& pool
         for (std::size_t t = 0; t < threads; ++t) {
           const auto& z = dp.workspace_of(t).stored_value(logits);
           const std::size_t real = static_cast<std::size_t>(dp.weight_of(t));
-          for (std::size_t r = 0; r < real; ++r) {
-            std::size_t best = 0;
-            for (std::size_t c = 1; c < classes; ++c)
-              if (z.flat(r * classes + c) > z.flat(r * classes + best)) best = c;
-            correct += static_cast<int>(best) == in[t]->y[r];
-          }
+          for (std::size_t r = 0; r < real; ++r) correct += static_cast<int>(nn::argmax(z, r)) == in[t]->y[r];
         }
       if (o.optimizer == "sgd")
         sgd.step(net, g);
