@@ -72,14 +72,7 @@ class batches {
     const std::size_t rows = end - from < count ? end - from : count;
     x.resize(rows);
     y.resize(rows);
-    constexpr T scale = T(1) / T(255);
-    for (std::size_t r = 0; r < rows; ++r) {
-      const std::size_t item = order_[from + r];
-      const unsigned char* px = split_->image(item);
-      T* out = &x(r, 0);
-      for (std::size_t k = 0; k < D; ++k) out[k] = static_cast<T>(px[k]) * scale;
-      y[r] = split_->label(item);
-    }
+    for (std::size_t r = 0; r < rows; ++r) y[r] = copy_item(order_[from + r], &x(r, 0));
     return rows;
   }
 
@@ -89,14 +82,7 @@ class batches {
   {
     const std::size_t first = i * B;
     const std::size_t rows = first + B <= split_->count ? B : split_->count - first;
-    constexpr T scale = T(1) / T(255);
-    for (std::size_t r = 0; r < rows; ++r) {
-      const std::size_t item = order_[first + r];
-      const unsigned char* px = split_->image(item);
-      T* out = &x(r, 0);
-      for (std::size_t k = 0; k < D; ++k) out[k] = static_cast<T>(px[k]) * scale;
-      y(r) = split_->label(item);
-    }
+    for (std::size_t r = 0; r < rows; ++r) y(r) = copy_item(order_[first + r], &x(r, 0));
     for (std::size_t r = rows; r < B; ++r) {
       T* out = &x(r, 0);
       for (std::size_t k = 0; k < D; ++k) out[k] = T{};
@@ -106,6 +92,14 @@ class batches {
   }
 
  private:
+  // item's pixels, scaled to [0, 1], into out[0, D); returns its label
+  int copy_item(std::size_t item, T* out) const {
+    constexpr T scale = T(1) / T(255);
+    const unsigned char* px = split_->image(item);
+    for (std::size_t k = 0; k < D; ++k) out[k] = static_cast<T>(px[k]) * scale;
+    return split_->label(item);
+  }
+
   const split* split_;
   std::uint64_t seed_;
   std::size_t batch_;
