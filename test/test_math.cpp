@@ -138,6 +138,30 @@ TEST_CASE("constexpr log1p, atan and atan2 are within a few ulp of <cmath>") {
   CHECK(worst <= 3);
 }
 
+TEST_CASE("constexpr asin, acos, sinh, cosh and erf are within a few ulp of <cmath>") {
+  CHECK(worst_ulps(cx::asin, [](double x) { return std::asin(x); }, -1, 1) <= 3);
+  CHECK(worst_ulps(cx::asin, [](double x) { return std::asin(x); }, -1e-8, 1e-8) <= 1);
+  CHECK(worst_ulps(cx::acos, [](double x) { return std::acos(x); }, -1, 1) <= 3);
+  CHECK(worst_ulps(cx::sinh, [](double x) { return std::sinh(x); }, -1, 1) <= 4);
+  CHECK(worst_ulps(cx::sinh, [](double x) { return std::sinh(x); }, -710, 710) <= 3);
+  CHECK(worst_ulps(cx::cosh, [](double x) { return std::cosh(x); }, -710, 710) <= 3);
+  CHECK(worst_ulps(cx::erf, [](double x) { return std::erf(x); }, -7, 7) <= 2);
+  CHECK(worst_ulps(cx::erf, [](double x) { return std::erf(x); }, -1e-3, 1e-3) <= 2);
+  // the edges
+  CHECK(std::isnan(cx::asin(1.0000001)));
+  CHECK(std::isnan(cx::acos(-2.0)));
+  CHECK(cx::asin(1.0) == std::asin(1.0));
+  CHECK(cx::acos(-1.0) == std::acos(-1.0));
+  CHECK(cx::sinh(711.0) == INFINITY);
+  CHECK(cx::sinh(-711.0) == -INFINITY);
+  CHECK(cx::cosh(-711.0) == INFINITY);
+  CHECK(cx::erf(INFINITY) == 1.0);
+  CHECK(cx::erf(-INFINITY) == -1.0);
+  CHECK(std::signbit(cx::erf(-0.0)));
+  CHECK(std::signbit(cx::sinh(-0.0)));
+  CHECK(std::isnan(cx::erf(NAN)));
+}
+
 TEST_CASE("constexpr atan2 at zeros and infinities follows C, signs included") {
   const double special[] = {0.0, -0.0, 1.5, -1.5, INFINITY, -INFINITY, NAN};
   for (double y : special)
