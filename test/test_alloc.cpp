@@ -30,6 +30,17 @@ int main() {
     sink = g[a] + g[b] + value(e, at(a = 0.7, b = 1.3));
   });
 
+  // the activations, comparisons and where of ops/functions.hpp and ops/select.hpp
+  constexpr auto M = var<"M", double, 8, 16>;
+  constexpr auto r = var<"r", double, 16>;
+  expect_zero("gelu, silu, minimum, where: value + grad", [&] {
+    const auto e = sum(gelu(M) + silu(M) + erf(M) + elu(M) + minimum(M, r) + clamp(M, -0.5, 0.5) +
+                       where(M > r, sinh(M), atan(r)) + (M <= 0.1));
+    const auto m = tensor<double, 8, 16>::filled(0.3);
+    const auto g = grad(e, at(M = m, r = tensor<double, 16>::filled(0.2)));
+    sink = g[M](1, 2) + g[r][3] + g.value();
+  });
+
   // a batch through two layers: the workspace is made once (the only allocation), then reused
   constexpr auto X = input<"X", float, 64, 784>;
   constexpr auto W1 = var<"W1", float, 128, 784>;

@@ -43,6 +43,22 @@ static_assert(grad(softplus(a), at(a = 800.0))[a] == 1.0 && value(softplus(a), a
 constexpr auto ga = grad(atan2(a, b), at(a = 0.3, b = -0.4));
 static_assert(near(ga.value(), cx::atan2(0.3, -0.4), 1e-16) && near(ga[a], -0.4 / 0.25, 1e-14) && near(ga[b], -0.3 / 0.25, 1e-14));
 
+// the other elementwise functions: gelu' = Phi(x) + x phi(x), silu' = s (1 + x (1 - s)),
+// asin' = 1 / sqrt(1 - x^2), erf' = 2 / sqrt(pi) e^(-x^2); minimum/maximum split ties
+constexpr auto gg = grad(gelu(a) + silu(b) + asin(a) + erf(b), at(a = 0.3, b = -1.2));
+constexpr double sb = 1.0 / (1.0 + cx::exp(1.2));
+static_assert(near(gg[a], 0.5 * (1 + cx::erf(0.3 / cx::sqrt(2.0))) + 0.3 * cx::exp(-0.045) / cx::sqrt(2 * 3.14159265358979323846) +
+                              1.0 / cx::sqrt(1 - 0.09),
+                   1e-14));
+static_assert(near(gg[b], sb * (1 - 1.2 * (1 - sb)) + 2.0 / cx::sqrt(3.14159265358979323846) * cx::exp(-1.44), 1e-14));
+static_assert(grad(minimum(a, b) + maximum(a, b) * 3.0, at(a = 2.0, b = 2.0))[a] == 0.5 + 1.5);
+static_assert(grad(clamp(a, -1, 1) + leaky_relu(b, 0.25), at(a = 1.0, b = -2.0))[b] == 0.25);
+
+// where takes one branch (the inner where keeps log's input in its domain); a comparison
+// passes no gradient
+constexpr auto gw = grad(where(a > 0.0, log(where(a > 0.0, a, 1.0)), 0.0) + (a < b) * b, at(a = 0.0, b = 1.0));
+static_assert(gw.value() == 1.0 && gw[a] == 0.0 && gw[b] == 1.0);
+
 // tensors, matrix products and reductions
 constexpr auto W = var<"W", double, 2, 3>;
 constexpr auto v = var<"v", double, 3>;

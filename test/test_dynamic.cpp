@@ -96,6 +96,14 @@ TEST_CASE_TEMPLATE("elementwise operations with a dynamic batch, bit for bit", T
   });
 }
 
+TEST_CASE_TEMPLATE("the other elementwise functions, comparisons and where with a dynamic batch", T, float, double) {
+  same_as_static_rows<T>([](auto X, auto Y, auto, auto, auto, auto v, auto s) {
+    return sum(log1p(abs(X)) + expm1(Y) + atan(X) + asin(X * 0.5) + acos(Y * 0.5) + sinh(X) + cosh(Y) + erf(X) +
+               gelu(X) + silu(Y) + elu(X) + leaky_relu(Y, 0.2) + clamp(X, -0.3, 0.3) + sign(Y) + minimum(X, Y) +
+               maximum(X, v) + where(X > Y, X, hadamard(Y, Y)) + where(Y <= 1, v, s) + (X == Y));
+  });
+}
+
 TEST_CASE_TEMPLATE("broadcasting over a dynamic batch: rows, scalars, numbers", T, float, double) {
   same_as_static_rows<T>([](auto X, auto Y, auto, auto, auto, auto v, auto s) {
     return sum(hadamard(X, v) + v - s * X + pow(Y, s) + X / s + 2.0f * Y - v / Y);

@@ -79,6 +79,40 @@ TEST_CASE_TEMPLATE("cross_entropy with logits of 1e4", T, float, double) {
   CHECK(g[Z](0, 1) == doctest::Approx(-0.5));
 }
 
+TEST_CASE_TEMPLATE("the other elementwise functions at their edges", T, float, double) {
+  constexpr auto x = var<"x", T>;
+  constexpr auto y = var<"y", T>;
+  const T inf = std::numeric_limits<T>::infinity(), nan = std::numeric_limits<T>::quiet_NaN();
+  // log1p and expm1 keep tiny arguments, where log(1 + x) and exp(x) - 1 lose them
+  const T tiny = T(1e-20);
+  CHECK(value(log1p(x), at(x = tiny)) == tiny);
+  CHECK(value(expm1(x), at(x = tiny)) == tiny);
+  CHECK(value(log1p(x), at(x = T(-1))) == -inf);
+  CHECK(grad(log1p(x), at(x = T(-1)))[x] == inf);
+  // asin and acos: infinite slope at +-1, NaN outside
+  CHECK(grad(asin(x), at(x = T(1)))[x] == inf);
+  CHECK(grad(acos(x), at(x = T(-1)))[x] == -inf);
+  CHECK(std::isnan(value(asin(x), at(x = T(1.5)))));
+  // sinh, cosh overflow to inf; erf saturates with a zero gradient, never NaN
+  CHECK(value(sinh(x), at(x = T(1000))) == inf);
+  CHECK(grad(cosh(x), at(x = T(-1000)))[x] == -inf);
+  const auto e = grad(erf(x) + gelu(y), at(x = T(1000), y = T(-1000)));
+  CHECK(e.value() == T(1));
+  CHECK(e[x] == T(0));
+  CHECK(e[y] == T(0));
+  const auto big = grad(gelu(x) + silu(y), at(x = T(1000), y = T(-1000)));
+  CHECK(big.value() == T(1000));
+  CHECK(big[x] == T(1));
+  CHECK(big[y] == T(0));
+  CHECK(value(elu(x), at(x = T(-1000))) == T(-1));
+  // a NaN reaches what it reaches: minimum, maximum, clamp, sign propagate it
+  CHECK(std::isnan(value(minimum(x, y), at(x = nan, y = T(1)))));
+  CHECK(std::isnan(value(maximum(x, y), at(x = T(1), y = nan))));
+  CHECK(std::isnan(value(clamp(x, 0, 1), at(x = nan))));
+  CHECK(std::isnan(value(sign(x), at(x = nan))));
+  CHECK(std::signbit(value(sign(x), at(x = T(-0.0)))));
+}
+
 TEST_CASE_TEMPLATE("softplus at +-800: finite value, gradient 1 and 0; atan2 at the origin", T, float, double) {
   constexpr auto x = var<"x", T>;
   constexpr auto y = var<"y", T>;

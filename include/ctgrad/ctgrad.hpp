@@ -39,6 +39,7 @@
 #include "ctgrad/ops/functions.hpp"
 #include "ctgrad/ops/linalg.hpp"
 #include "ctgrad/ops/reduce.hpp"
+#include "ctgrad/ops/select.hpp"
 #include "ctgrad/ops/stop_gradient.hpp"
 #include "ctgrad/optim/adam.hpp"
 #include "ctgrad/optim/optimizer.hpp"

@@ -179,5 +179,24 @@ constexpr void for_each_index(std::size_t size, F&& f) {
   }
 }
 
+// The gradient of an operand broadcast over an output y (a static operand of fewer elements):
+// grad(o, j) of every output element summed into the operand element it was read from.
+template <class DX, class Y, class G>
+constexpr void sum_over_repeats(const DX& dx, const Y& y, G&& grad) {
+  using S = typename Y::shape_type;
+  constexpr std::size_t nx = DX::extent, R = row_length<S>;
+  if constexpr (nx == 1) {
+    // a broadcast scalar: the sum of all contributions, kept in a register
+    typename DX::value_type s{};
+    for_each_index<S>(y.size(), [&](std::size_t o, std::size_t j) { s += grad(o, j); });
+    dx.put(0, s);
+  } else {
+    auto* dxp = dx.data();
+    if constexpr (!DX::accumulates)
+      for (std::size_t i = 0; i < nx; ++i) dxp[i] = {};
+    for_each_index<S>(y.size(), [&](std::size_t o, std::size_t j) { dxp[nx == R ? j : (o + j) % nx] += grad(o, j); });
+  }
+}
+
 }  // namespace detail
 }  // namespace ctgrad

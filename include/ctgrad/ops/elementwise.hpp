@@ -34,6 +34,7 @@ struct map {
   using result_shape = S;
 
   static constexpr bool fusable = detail::declares_fusable<Fn>;
+  static constexpr bool blocks_gradient = detail::blocks_gradient<Fn>;
   template <std::size_t OperandExtent, std::size_t Extent>
   static constexpr bool reads_once = true;
   template <class T, class Shape, class X>
@@ -72,6 +73,7 @@ struct zip {
 
   // a broadcast operand is read many times: only a full-size one may be a fused step
   static constexpr bool fusable = detail::declares_fusable<Fn>;
+  static constexpr bool blocks_gradient = detail::blocks_gradient<Fn>;
   template <std::size_t OperandExtent, std::size_t Extent>
   static constexpr bool reads_once = OperandExtent == Extent;
   template <class T, class Shape, class A, class B>
@@ -105,21 +107,7 @@ struct zip {
   template <std::size_t K, class DX, class DY, class Y, class A, class B>
     requires(!DX::shape_type::dynamic && DX::extent != Y::extent)
   constexpr void vjp(const DX& dx, const DY& dy, const Y& y, const A& a, const B& b) const {
-    using S = typename Y::shape_type;
-    constexpr std::size_t nx = DX::extent, R = detail::row_length<S>;
-    auto* dxp = dx.data();
-    if constexpr (nx == 1) {
-      // a broadcast scalar: the sum of all contributions, kept in a register
-      typename DX::value_type s{};
-      detail::for_each_index<S>(y.size(), [&](std::size_t o, std::size_t j) { s += vjp_at<K>(o, j, dy, y, a, b); });
-      dx.put(0, s);
-    } else {
-      if constexpr (!DX::accumulates)
-        for (std::size_t i = 0; i < nx; ++i) dxp[i] = {};
-      detail::for_each_index<S>(y.size(), [&](std::size_t o, std::size_t j) {
-        dxp[nx == R ? j : (o + j) % nx] += vjp_at<K>(o, j, dy, y, a, b);
-      });
-    }
+    detail::sum_over_repeats(dx, y, [&](std::size_t o, std::size_t j) { return vjp_at<K>(o, j, dy, y, a, b); });
   }
 };
 

@@ -4,6 +4,7 @@
 
 #include <concepts>
 #include <limits>
+#include <stdexcept>
 #include <type_traits>
 
 #include "ctgrad/core/fixed_string.hpp"
@@ -68,6 +69,95 @@ struct softplus {
   static constexpr auto name = fixed_string("softplus");
   template <class T> constexpr T value(T x) const { return math::softplus(x); }
   template <class T> constexpr T deriv(T x, T) const { return math::sigmoid(x); }
+};
+struct log1p {
+  static constexpr auto name = fixed_string("log1p");
+  template <class T> constexpr T value(T x) const { return math::log1p(x); }
+  template <class T> constexpr T deriv(T x, T) const { return T(1) / (T(1) + x); }
+};
+struct expm1 {
+  static constexpr auto name = fixed_string("expm1");
+  template <class T> constexpr T value(T x) const { return math::expm1(x); }
+  template <class T> constexpr T deriv(T, T y) const { return y + T(1); }
+};
+struct atan {
+  static constexpr auto name = fixed_string("atan");
+  template <class T> constexpr T value(T x) const { return math::atan(x); }
+  template <class T> constexpr T deriv(T x, T) const { return T(1) / (T(1) + x * x); }
+};
+// asin, acos: derivatives +-1 / sqrt(1 - x^2), infinite at +-1, NaN outside [-1, 1]
+struct asin {
+  static constexpr auto name = fixed_string("asin");
+  template <class T> constexpr T value(T x) const { return math::asin(x); }
+  template <class T> constexpr T deriv(T x, T) const { return T(1) / math::sqrt((T(1) - x) * (T(1) + x)); }
+};
+struct acos {
+  static constexpr auto name = fixed_string("acos");
+  template <class T> constexpr T value(T x) const { return math::acos(x); }
+  template <class T> constexpr T deriv(T x, T) const { return T(-1) / math::sqrt((T(1) - x) * (T(1) + x)); }
+};
+struct sinh {
+  static constexpr auto name = fixed_string("sinh");
+  template <class T> constexpr T value(T x) const { return math::sinh(x); }
+  template <class T> constexpr T deriv(T x, T) const { return math::cosh(x); }
+};
+struct cosh {
+  static constexpr auto name = fixed_string("cosh");
+  template <class T> constexpr T value(T x) const { return math::cosh(x); }
+  template <class T> constexpr T deriv(T x, T) const { return math::sinh(x); }
+};
+struct erf {
+  static constexpr auto name = fixed_string("erf");
+  template <class T> constexpr T value(T x) const { return math::erf(x); }
+  template <class T> constexpr T deriv(T x, T) const { return T(1.12837916709551257390) * math::exp(-x * x); }
+};
+// -1, 0 or 1 (a zero keeps its sign, NaN stays NaN); its derivative is 0
+struct sign {
+  static constexpr bool fusable = true;
+  static constexpr auto name = fixed_string("sign");
+  template <class T> constexpr T value(T x) const { return x > T(0) ? T(1) : (x < T(0) ? T(-1) : x); }
+  template <class T> constexpr T deriv(T, T) const { return T(0); }
+};
+// x for x > 0, slope * x otherwise (at 0 the derivative is the slope, as in PyTorch)
+struct leaky_relu {
+  static constexpr bool fusable = true;
+  static constexpr auto name = fixed_string("leaky_relu");
+  double slope = 0.01;
+  template <class T> constexpr T value(T x) const { return x > T(0) ? x : T(slope) * x; }
+  template <class T> constexpr T deriv(T x, T) const { return x > T(0) ? T(1) : T(slope); }
+};
+// x for x > 0, alpha (e^x - 1) otherwise
+struct elu {
+  static constexpr auto name = fixed_string("elu");
+  double alpha = 1.0;
+  template <class T> constexpr T value(T x) const { return x > T(0) ? x : T(alpha) * math::expm1(x); }
+  template <class T> constexpr T deriv(T x, T y) const { return x > T(0) ? T(1) : y + T(alpha); }
+};
+// x Phi(x) with the normal distribution's Phi(x) = (1 + erf(x / sqrt 2)) / 2 (the erf form)
+struct gelu {
+  static constexpr auto name = fixed_string("gelu");
+  template <class T> constexpr T value(T x) const { return T(0.5) * x * (T(1) + math::erf(x * T(0.70710678118654752440))); }
+  template <class T> constexpr T deriv(T x, T) const {
+    return T(0.5) * (T(1) + math::erf(x * T(0.70710678118654752440))) +
+           x * T(0.39894228040143267794) * math::exp(T(-0.5) * x * x);  // + x phi(x), phi = e^(-x^2/2) / sqrt(2 pi)
+  }
+};
+// x sigmoid(x), also called swish
+struct silu {
+  static constexpr auto name = fixed_string("silu");
+  template <class T> constexpr T value(T x) const { return x * math::sigmoid(x); }
+  template <class T> constexpr T deriv(T x, T) const {
+    const T s = math::sigmoid(x);
+    return s * (T(1) + x * (T(1) - s));
+  }
+};
+// x limited to [lo, hi]; derivative 1 for lo <= x <= hi, 0 outside (as in PyTorch)
+struct clamp {
+  static constexpr bool fusable = true;
+  static constexpr auto name = fixed_string("clamp");
+  double lo, hi;
+  template <class T> constexpr T value(T x) const { return x < T(lo) ? T(lo) : (x > T(hi) ? T(hi) : x); }
+  template <class T> constexpr T deriv(T x, T) const { return x >= T(lo) && x <= T(hi) ? T(1) : T(0); }
 };
 struct relu {
   static constexpr bool fusable = true;
@@ -135,6 +225,22 @@ struct atan2 {
     return (c / s) / (s * (p * p + q * q));
   }
 };
+// the smaller / larger of a and b; a NaN on either side gives NaN. The gradient goes to the
+// operand taken, split in halves on ties (as in PyTorch).
+struct minimum {
+  static constexpr bool fusable = true;
+  static constexpr auto name = fixed_string("minimum");
+  template <class T> constexpr T value(T a, T b) const { return a < b ? a : (b < a ? b : (a == b ? a : a + b)); }
+  template <class T> constexpr T da(T a, T b, T) const { return a < b ? T(1) : (a == b ? T(0.5) : T(0)); }
+  template <class T> constexpr T db(T a, T b, T) const { return b < a ? T(1) : (a == b ? T(0.5) : T(0)); }
+};
+struct maximum {
+  static constexpr bool fusable = true;
+  static constexpr auto name = fixed_string("maximum");
+  template <class T> constexpr T value(T a, T b) const { return a > b ? a : (b > a ? b : (a == b ? a : a + b)); }
+  template <class T> constexpr T da(T a, T b, T) const { return a > b ? T(1) : (a == b ? T(0.5) : T(0)); }
+  template <class T> constexpr T db(T a, T b, T) const { return b > a ? T(1) : (a == b ? T(0.5) : T(0)); }
+};
 struct pow {
   static constexpr auto name = fixed_string("pow");
   template <class T> constexpr T value(T a, T b) const { return math::pow(a, b); }
@@ -185,6 +291,64 @@ constexpr elementwise_t<fn::softplus, A> softplus(const A& a) {
   return detail::make_node(op::map<fn::softplus>{}, a);
 }
 template <detail::unary_operand A>
+constexpr elementwise_t<fn::log1p, A> log1p(const A& a) {
+  return detail::make_node(op::map<fn::log1p>{}, a);
+}
+template <detail::unary_operand A>
+constexpr elementwise_t<fn::expm1, A> expm1(const A& a) {
+  return detail::make_node(op::map<fn::expm1>{}, a);
+}
+template <detail::unary_operand A>
+constexpr elementwise_t<fn::atan, A> atan(const A& a) {
+  return detail::make_node(op::map<fn::atan>{}, a);
+}
+template <detail::unary_operand A>
+constexpr elementwise_t<fn::asin, A> asin(const A& a) {
+  return detail::make_node(op::map<fn::asin>{}, a);
+}
+template <detail::unary_operand A>
+constexpr elementwise_t<fn::acos, A> acos(const A& a) {
+  return detail::make_node(op::map<fn::acos>{}, a);
+}
+template <detail::unary_operand A>
+constexpr elementwise_t<fn::sinh, A> sinh(const A& a) {
+  return detail::make_node(op::map<fn::sinh>{}, a);
+}
+template <detail::unary_operand A>
+constexpr elementwise_t<fn::cosh, A> cosh(const A& a) {
+  return detail::make_node(op::map<fn::cosh>{}, a);
+}
+template <detail::unary_operand A>
+constexpr elementwise_t<fn::erf, A> erf(const A& a) {
+  return detail::make_node(op::map<fn::erf>{}, a);
+}
+template <detail::unary_operand A>
+constexpr elementwise_t<fn::sign, A> sign(const A& a) {
+  return detail::make_node(op::map<fn::sign>{}, a);
+}
+template <detail::unary_operand A>
+constexpr elementwise_t<fn::gelu, A> gelu(const A& a) {
+  return detail::make_node(op::map<fn::gelu>{}, a);
+}
+template <detail::unary_operand A>
+constexpr elementwise_t<fn::silu, A> silu(const A& a) {
+  return detail::make_node(op::map<fn::silu>{}, a);
+}
+template <detail::unary_operand A>
+constexpr elementwise_t<fn::leaky_relu, A> leaky_relu(const A& a, double negative_slope = 0.01) {
+  return detail::make_node(op::map<fn::leaky_relu>{fn::leaky_relu{negative_slope}}, a);
+}
+template <detail::unary_operand A>
+constexpr elementwise_t<fn::elu, A> elu(const A& a, double alpha = 1.0) {
+  return detail::make_node(op::map<fn::elu>{fn::elu{alpha}}, a);
+}
+// clamp(x, lo, hi) with lo <= hi (numbers)
+template <detail::unary_operand A>
+constexpr elementwise_t<fn::clamp, A> clamp(const A& a, double lo, double hi) {
+  if (!(lo <= hi)) throw std::invalid_argument("ctgrad: clamp(x, lo, hi) needs lo <= hi");
+  return detail::make_node(op::map<fn::clamp>{fn::clamp{lo, hi}}, a);
+}
+template <detail::unary_operand A>
 constexpr elementwise_t<fn::relu, A> relu(const A& a) {
   return detail::make_node(op::map<fn::relu>{}, a);
 }
@@ -230,6 +394,18 @@ template <class A, class B>
   requires detail::binary_operands<A, B>
 constexpr elementwise_t<fn::atan2, A, B> atan2(const A& a, const B& b) {
   return detail::make_node(op::zip<fn::atan2>{}, a, b);
+}
+
+// minimum(a, b), maximum(a, b): elementwise, broadcast as +
+template <class A, class B>
+  requires detail::binary_operands<A, B>
+constexpr elementwise_t<fn::minimum, A, B> minimum(const A& a, const B& b) {
+  return detail::make_node(op::zip<fn::minimum>{}, a, b);
+}
+template <class A, class B>
+  requires detail::binary_operands<A, B>
+constexpr elementwise_t<fn::maximum, A, B> maximum(const A& a, const B& b) {
+  return detail::make_node(op::zip<fn::maximum>{}, a, b);
 }
 
 // pow(x, 3): an integer exponent is exact repeated multiplication.
