@@ -15,7 +15,6 @@
 #pragma once
 
 #include <cstddef>
-#include <functional>
 #include <type_traits>
 
 #include "ctgrad/core/fixed_string.hpp"
@@ -29,21 +28,31 @@ namespace ctgrad {
 namespace fn {
 
 // a comparison: 1 where it holds, else 0 (NaN compares false, except with !=)
-template <class Compare, fixed_string Name>
+enum class compare { less, less_equal, greater, greater_equal, equal, not_equal };
+template <compare C, fixed_string Name>
 struct comparison {
   static constexpr bool fusable = true;
   static constexpr bool blocks_gradient = true;
   static constexpr auto name = Name;
-  template <class T> constexpr T value(T a, T b) const { return Compare{}(a, b) ? T(1) : T(0); }
+  template <class T> constexpr T value(T a, T b) const {
+    bool holds;
+    if constexpr (C == compare::less) holds = a < b;
+    else if constexpr (C == compare::less_equal) holds = a <= b;
+    else if constexpr (C == compare::greater) holds = a > b;
+    else if constexpr (C == compare::greater_equal) holds = a >= b;
+    else if constexpr (C == compare::equal) holds = a == b;
+    else holds = a != b;
+    return holds ? T(1) : T(0);
+  }
   template <class T> constexpr T da(T, T, T) const { return T(0); }
   template <class T> constexpr T db(T, T, T) const { return T(0); }
 };
-using less = comparison<std::less<>, fixed_string("operator<")>;
-using less_equal = comparison<std::less_equal<>, fixed_string("operator<=")>;
-using greater = comparison<std::greater<>, fixed_string("operator>")>;
-using greater_equal = comparison<std::greater_equal<>, fixed_string("operator>=")>;
-using equal = comparison<std::equal_to<>, fixed_string("operator==")>;
-using not_equal = comparison<std::not_equal_to<>, fixed_string("operator!=")>;
+using less = comparison<compare::less, fixed_string("operator<")>;
+using less_equal = comparison<compare::less_equal, fixed_string("operator<=")>;
+using greater = comparison<compare::greater, fixed_string("operator>")>;
+using greater_equal = comparison<compare::greater_equal, fixed_string("operator>=")>;
+using equal = comparison<compare::equal, fixed_string("operator==")>;
+using not_equal = comparison<compare::not_equal, fixed_string("operator!=")>;
 
 }  // namespace fn
 
