@@ -83,20 +83,26 @@ class data_parallel {
 
   data_parallel(thread_pool& pool, const Model&, const Loss& loss)
     requires(!workspace_t::dynamic)
-      : pool_(pool), loss_(loss), weights_(pool.size()), values_(pool.size()) {
-    for (std::size_t t = 0; t < pool.size(); ++t) spaces_.push_back(std::make_unique<workspace_t>());
-    result_ = std::make_unique<gradients>();
-    result_->owner_ = this;
-  }
+      : data_parallel(pool, loss, 0) {}
   // a loss with a dynamic batch: each thread's workspace holds shards of up to max_rows rows
   data_parallel(thread_pool& pool, const Model&, const Loss& loss, std::size_t max_rows)
     requires workspace_t::dynamic
+      : data_parallel(pool, loss, max_rows) {}
+
+ private:
+  data_parallel(thread_pool& pool, const Loss& loss, std::size_t max_rows)
       : pool_(pool), loss_(loss), weights_(pool.size()), values_(pool.size()) {
-    for (std::size_t t = 0; t < pool.size(); ++t) spaces_.push_back(std::make_unique<workspace_t>(max_rows));
+    for (std::size_t t = 0; t < pool.size(); ++t) {
+      if constexpr (workspace_t::dynamic)
+        spaces_.push_back(std::make_unique<workspace_t>(max_rows));
+      else
+        spaces_.push_back(std::make_unique<workspace_t>());
+    }
     result_ = std::make_unique<gradients>();
     result_->owner_ = this;
   }
 
+ public:
   std::size_t shards() const { return pool_.size(); }
   // thread t's workspace, e.g. for stored_value(logits) of its shard after grad()
   const workspace_t& workspace_of(std::size_t t) const { return *spaces_[t]; }
