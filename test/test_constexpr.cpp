@@ -74,6 +74,21 @@ static_assert(gl[W] == tensor<double, 2, 3>{{1, 2, 3}, {1, 2, 3}});
 static_assert(gl[v] == tensor<double, 3>{0, -1.5, 5});
 static_assert(gl[c] == tensor<double, 2>{1, 1});
 
+// shapes, axes, softmax and losses: the arm's hand position, a softmax cross-entropy
+// written as log_softmax then nll_loss, a reduction along an axis
+constexpr auto hand = stack(cos(a) + 0.5 * cos(a + b), sin(a) + 0.5 * sin(a + b));
+constexpr auto gh = grad(index<1>(hand), at(a = 0.0, b = 0.0));
+static_assert(gh.value() == 0.0 && gh[a] == 1.5 && gh[b] == 0.5);
+constexpr auto logits = var<"logits", double, 2, 3>;
+constexpr auto labels = input<"labels", int, 2>;
+constexpr tensor<double, 2, 3> z0{{0, 0, 0}, {1, 2, 3}};
+constexpr auto gz = grad(nn::nll_loss(log_softmax(logits), labels), at(logits = z0, labels = tensor<int, 2>{1, ignore_label}));
+static_assert(near(gz.value(), cx::log(3.0), 1e-15));  // row 1 ignored
+static_assert(near(gz[logits](0, 1), 1.0 / 3 - 1, 1e-15) && gz[logits](1, 2) == 0.0);
+static_assert(value(max<1>(logits) - min<1>(logits), at(logits = z0)) == tensor<double, 2>{0, 2});
+static_assert(grad(sum(transpose<0, 1>(reshape<3, 2>(logits)) * 2.0), at(logits = z0))[logits] ==
+              tensor<double, 2, 3>{{2, 2, 2}, {2, 2, 2}});
+
 // float works the same
 constexpr auto p = var<"p", float>;
 static_assert(grad(p * p * 3.0f, at(p = 2.0f))[p] == 12.0f);

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reference numbers for test_nn.cpp, computed independently with PyTorch (float64).
+"""Reference numbers for the tests, computed independently with PyTorch (float64).
 
 Run with Debian's python3-torch:  /usr/bin/python3 test/reference/torch_reference.py > test/reference/torch_values.hpp
 The inputs are small fixed arrays written below; the output is a C++ header holding both
@@ -122,6 +122,82 @@ for name, f in binary:
     for n, v in [("a", a), ("b", b), ("y", y), ("da", a.grad), ("db", b.grad)]:
         emit(f"ew_{name}_{n}", v)
 emit("ew_w", w)
+
+# Shape, axis and softmax operations: each applied to one fixed x [2, 3, 4] (with a zero,
+# for prod, and ties along the last axis and the first, for max and min), its value and the
+# gradient of sum(w * f(x)) for fixed weights w of the value's shape (test_shapes.cpp,
+# test_reductions.cpp). Names are the C++ calls' (ax_<name>_y, _w, _dx).
+ax_x = fixed((2, 3, 4), 2.0, 0.25)
+ax_x[0, 1, 2] = 0.0
+ax_x[1, 2, 3] = ax_x[1, 2, 0]
+ax_x[1, 0, 1] = ax_x[0, 0, 1]
+emit("ax_x", ax_x)
+axis_ops = [
+    ("sum0", lambda x: x.sum(0)), ("sum1", lambda x: x.sum(1)), ("sum_last", lambda x: x.sum(-1)),
+    ("mean1", lambda x: x.mean(1)), ("max0", lambda x: x.amax(0)), ("max_last", lambda x: x.amax(-1)),
+    ("min1", lambda x: x.amin(1)), ("max_all", lambda x: x.amax()), ("min_last", lambda x: x.amin(-1)),
+    ("prod1", lambda x: x.prod(1)), ("prod_last", lambda x: x.prod(-1)),
+    ("logsumexp0", lambda x: x.logsumexp(0)), ("logsumexp_last", lambda x: x.logsumexp(-1)),
+    ("logsumexp_all", lambda x: x.logsumexp((0, 1, 2))),
+    ("norm1", lambda x: x.norm(dim=1)), ("norm_all", lambda x: x.norm()),
+    ("variance0", lambda x: x.var(0)), ("variance_last", lambda x: x.var(-1)),
+    ("stddev1", lambda x: x.std(1)), ("stddev_all", lambda x: x.std()),
+    ("softmax0", lambda x: x.softmax(0)), ("softmax1", lambda x: x.softmax(1)), ("softmax_last", lambda x: x.softmax(-1)),
+    ("log_softmax0", lambda x: x.log_softmax(0)), ("log_softmax_last", lambda x: x.log_softmax(-1)),
+    ("reshape", lambda x: x.reshape(4, 6)), ("flatten", lambda x: x.flatten()), ("flatten1", lambda x: x.flatten(1)),
+    ("unsqueeze1", lambda x: x.unsqueeze(1)), ("squeeze", lambda x: x.reshape(2, 1, 12, 1).squeeze()),
+    ("transpose02", lambda x: x.transpose(0, 2)), ("transpose12", lambda x: x.transpose(1, 2)),
+    ("broadcast_to", lambda x: x.broadcast_to(2, 2, 3, 4)),
+    ("broadcast_column", lambda x: x.sum(-1, keepdim=True).broadcast_to(2, 3, 4)),
+    ("index1", lambda x: x[1]), ("slice1", lambda x: x[:, 1:3]), ("slice_last", lambda x: x[..., 0:2]),
+    ("concat1", lambda x: torch.cat([x, 2 * x[:, :2]], 1)), ("concat_last", lambda x: torch.cat([x, x.sin(), x * x, x], -1)),
+    ("stack", lambda x: torch.stack([x, x.sin()])), ("stack_last", lambda x: torch.stack([x[0], x[1]], -1)),
+]
+for i, (name, f) in enumerate(axis_ops):
+    x = ax_x.clone().requires_grad_()
+    y = f(x)
+    wy = fixed(tuple(y.shape), 1.0, 0.3 + 0.1 * i)
+    (wy * y).sum().backward()
+    emit(f"ax_{name}_y", y)
+    emit(f"ax_{name}_w", wy)
+    emit(f"ax_{name}_dx", x.grad)
+
+# Losses (test_losses.cpp): prediction [3, 4] against a target, value and gradient of both
+lp = fixed((3, 4), 1.5, 0.6)
+lt = fixed((3, 4), 1.0, 2.2)
+lt[1, 1] = lp[1, 1]  # d = 0: abs's kink
+prob = torch.sigmoid(fixed((3, 4), 3.0, 1.9))
+flags = (fixed((3, 4), 1.0, 0.45) > 0).double()
+soft = torch.sigmoid(fixed((3, 4), 2.0, 0.75))  # targets in (0, 1)
+losses = [
+    ("l1", lambda p, t: F.l1_loss(p, t), lp, lt), ("l1_sum", lambda p, t: F.l1_loss(p, t, reduction="sum"), lp, lt),
+    ("huber", lambda p, t: F.huber_loss(p, t, delta=0.7), lp, lt),
+    ("huber_sum", lambda p, t: F.huber_loss(p, t, reduction="sum", delta=1.3), lp, lt),
+    ("bce", lambda p, t: F.binary_cross_entropy(p, t), prob, flags),
+    ("bce_soft", lambda p, t: F.binary_cross_entropy(p, t, reduction="sum"), prob, soft),
+    ("bce_logits", lambda p, t: F.binary_cross_entropy_with_logits(p, t), 10 * lp, soft),
+    ("bce_logits_sum", lambda p, t: F.binary_cross_entropy_with_logits(p, t, reduction="sum"), lp, flags),
+]
+for name, f, p0, t0 in losses:
+    p = p0.clone().requires_grad_()
+    t = t0.clone().requires_grad_()
+    loss = f(p, t)
+    loss.backward()
+    for n, v in [("p", p), ("t", t), ("loss", loss.item()), ("dp", p.grad), ("dt", t.grad)]:
+        emit(f"loss_{name}_{n}", v)
+scores = fixed((5, 4), 3.0, 1.2)
+class_labels = [2, -1, 0, 3, 3]  # -1: ignore_label
+emit("loss_scores", scores)
+emit_int("loss_labels", class_labels)
+for name, f in [("nll", lambda z: F.nll_loss(F.log_softmax(z, 1), torch.tensor(class_labels), ignore_index=-1)),
+                ("nll_sum", lambda z: F.nll_loss(F.log_softmax(z, 1), torch.tensor(class_labels), ignore_index=-1,
+                                                 reduction="sum")),
+                ("ce_sum", lambda z: F.cross_entropy(z, torch.tensor(class_labels), ignore_index=-1, reduction="sum"))]:
+    z = scores.clone().requires_grad_()
+    loss = f(z)
+    loss.backward()
+    emit(f"loss_{name}_loss", loss.item())
+    emit(f"loss_{name}_dz", z.grad)
 
 print("// Generated by test/reference/torch_reference.py with PyTorch", torch.__version__, "(float64). Do not edit.")
 print("#pragma once")

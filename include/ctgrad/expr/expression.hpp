@@ -103,12 +103,26 @@ C child_type_of(const child_slot<I, C, H>&);
 
 }  // namespace detail
 
+namespace detail {
+// the element type of Op's value on operands of element types T...: Op::result_type<T...>
+// if it says, else their common type
+template <class Op, class... T>
+struct result_type_of {
+  using type = std::common_type_t<T...>;
+};
+template <class Op, class... T>
+  requires requires { typename Op::template result_type<T...>; }
+struct result_type_of<Op, T...> {
+  using type = typename Op::template result_type<T...>;
+};
+}  // namespace detail
+
 // An operation applied to child expressions. Its value has the children's common element
-// type and the shape Op::result_shape gives.
+// type (or the one Op::result_type gives) and the shape Op::result_shape gives.
 template <class Op, class... C>
 struct node {
   static_assert(sizeof...(C) <= max_operands, "ctgrad: an operation takes at most max_operands (three) operands");
-  using value_type = std::common_type_t<typename C::value_type...>;
+  using value_type = typename detail::result_type_of<Op, typename C::value_type...>::type;
   using shape_type = typename Op::template result_shape<typename C::shape_type...>;
   using children_type = detail::child_store<std::index_sequence_for<C...>, C...>;
   template <std::size_t I>

@@ -121,7 +121,7 @@ template <class Op, class... C>
 struct contract_stage
     : contract_check<Op,
                      operation_problem<Op,
-                                       typename value_holder<std::common_type_t<typename C::value_type...>,
+                                       typename value_holder<typename result_type_of<Op, typename C::value_type...>::type,
                                                              typename Op::template result_shape<typename C::shape_type...>>::type,
                                        dense_view<typename C::value_type, typename C::shape_type>...>(),
                      std::type_identity<node<Op, C...>>> {};

@@ -34,7 +34,8 @@
 //      };
 //
 //    forward computes the value; operands are views (expr/view.hpp: x[i], x.at(o, j),
-//    x.data()). The value's element type is the operands' common type.
+//    x.data()). The value's element type is the operands' common type, unless Op has
+//      template <class... T> using result_type = ...;     (one_hot makes floats of labels)
 //    vjp is the vector-Jacobian product for operand K: given dy = d(loss)/dy, it writes
 //    d(loss)/dx_K with dx.put(i, v). It is called only for operands a gradient flows to.
 //    Optional members, and what holds without them:

@@ -1,5 +1,7 @@
-// Softmax cross-entropy of logits [B, C] against integer class labels [B], averaged over
-// the batch: mean_b( logsumexp(z_b) - z_b[label_b] ).
+// Losses of scores [B, C] against integer class labels [B], averaged over the batch (or summed):
+//
+//   cross_entropy   logits z:          mean_b( logsumexp(z_b) - z_b[label_b] )
+//   nll_loss        log-probabilities: mean_b( -z_b[label_b] )   (after log_softmax)
 //
 // A row labelled ctgrad::ignore_label (-1, core/labels.hpp), such as the padding of a last,
 // partial batch, contributes nothing, and the mean is over the other rows.
@@ -7,11 +9,10 @@
 // One node rather than a composition: the log-sum-exp subtracts each row's maximum (no
 // overflow at logits of 1e4), and the VJP is the familiar (softmax - onehot) / B, with the
 // softmax recomputed in the backward pass instead of stored. Labels get no gradient.
-// Users build it with nn::cross_entropy (nn/losses.hpp).
+// Users build them with nn::cross_entropy and nn::nll_loss (nn/losses.hpp).
 #pragma once
 
 #include <cstddef>
-#include <exception>
 #include <type_traits>
 
 #include "ctgrad/core/fixed_string.hpp"
@@ -22,23 +23,21 @@
 
 namespace ctgrad {
 
-// A class label outside [0, number of classes) (other than ignore_label): bad data,
-// reported instead of read out of bounds.
-struct label_out_of_range : std::exception {
-  const char* what() const noexcept override {
-    return "ctgrad: cross_entropy: a label is outside [0, number of classes)";
-  }
-};
-
 namespace op {
 
-struct cross_entropy {
-  static constexpr auto name = fixed_string("cross_entropy");
+template <bool Logits, bool Mean>
+struct class_loss {
+  static constexpr auto name = [] {
+    if constexpr (Logits)
+      return fixed_string("cross_entropy");
+    else
+      return fixed_string("nll_loss");
+  }();
 
   template <class L, class Y>
   static constexpr auto check_types() {
     if constexpr (!std::is_floating_point_v<L>)
-      return fixed_string("logits must be floating point, got ") + detail::type_name_string<L>();
+      return fixed_string("scores must be floating point, got ") + detail::type_name_string<L>();
     else if constexpr (!std::is_integral_v<Y> || std::is_same_v<Y, bool>)
       return fixed_string("labels must be integers (class indices), got ") + detail::type_name_string<Y>();
     else
@@ -47,7 +46,7 @@ struct cross_entropy {
   template <class L, class Y>
   static constexpr auto check() {
     if constexpr (L::rank != 2 || Y::rank != 1 || L::dim(0) != Y::dim(0))
-      return fixed_string("needs logits [B,C] and labels [B], got ") + shape_string(L{}) +
+      return fixed_string("needs scores [B,C] and labels [B], got ") + shape_string(L{}) +
              fixed_string(" and ") + shape_string(Y{});
     else
       return fixed_string("");
@@ -69,7 +68,8 @@ struct cross_entropy {
   static constexpr std::size_t label_at(const Y& labels, std::size_t b) {
     const auto v = labels[b];
     if (v == ignore_label) return C;
-    if (v < 0 || static_cast<std::size_t>(v) >= C) throw label_out_of_range{};
+    if (v < 0 || static_cast<std::size_t>(v) >= C) throw label_out_of_range(Logits ? "ctgrad: cross_entropy: a label is outside [0, number of classes)"
+                                        : "ctgrad: nll_loss: a label is outside [0, number of classes)");
     return static_cast<std::size_t>(v);
   }
   template <std::size_t C, class Y>
@@ -97,28 +97,42 @@ struct cross_entropy {
     for (std::size_t b = 0; b < B; ++b, z += C) {
       const std::size_t label = label_at<C>(labels, b);
       if (label == C) continue;
-      const T m = row_max<T, C>(z);
-      T s{};
-      for (std::size_t c = 0; c < C; ++c) s += math::exp(z[c] - m);
-      total += m + math::log(s) - z[label];
+      if constexpr (Logits) {
+        const T m = row_max<T, C>(z);
+        T s{};
+        for (std::size_t c = 0; c < C; ++c) s += math::exp(z[c] - m);
+        total += m + math::log(s) - z[label];
+      } else {
+        total -= z[label];
+      }
       ++counted;
     }
-    out.flat(0) = counted == 0 ? T{} : total / static_cast<T>(counted);
+    if constexpr (Mean)
+      out.flat(0) = counted == 0 ? T{} : total / static_cast<T>(counted);
+    else
+      out.flat(0) = total;
   }
 
   template <std::size_t K, class DX, class DY, class Out, class L, class Y>
   constexpr void vjp(const DX& dx, const DY& dy, const Out&, const L& logits, const Y& labels) const {
-    static_assert(K == 0, "ctgrad: cross_entropy: labels have no gradient (bind them with input<...>, not var<...>)");
+    static_assert(K == 0, "ctgrad: class labels have no gradient (bind them with input<...>, not var<...>)");
     using T = typename Out::value_type;
     constexpr std::size_t C = classes<L>;
     const std::size_t B = rows(logits);
-    const std::size_t counted = rows_counted<C>(labels, B);
-    const T scale = counted == 0 ? T{} : dy[0] / static_cast<T>(counted);
+    T scale = dy[0];
+    if constexpr (Mean) {
+      const std::size_t counted = rows_counted<C>(labels, B);
+      scale = counted == 0 ? T{} : dy[0] / static_cast<T>(counted);
+    }
     const T* z = logits.data();
     for (std::size_t b = 0, g = 0; b < B; ++b, z += C, g += C) {
       const std::size_t label = label_at<C>(labels, b);
       if (label == C) {  // padding: no gradient
         for (std::size_t c = 0; c < C; ++c) dx.put(g + c, T{});
+        continue;
+      }
+      if constexpr (!Logits) {
+        for (std::size_t c = 0; c < C; ++c) dx.put(g + c, c == label ? -scale : T{});
         continue;
       }
       const T m = row_max<T, C>(z);
@@ -130,6 +144,7 @@ struct cross_entropy {
     }
   }
 };
+using cross_entropy = class_loss<true, true>;
 
 }  // namespace op
 }  // namespace ctgrad
