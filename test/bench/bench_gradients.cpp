@@ -1,9 +1,10 @@
-// Workloads W1a-W5 of docs/benchmarks.md, section A: ctgrad vs a hand-written analytic gradient
+// Workloads W1a-W7 of docs/benchmarks.md, section A: ctgrad vs a hand-written analytic gradient
 // in the same process, interleaved; prints medians and `ratio <id> ctgrad/hand <x.xx>`.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <new>
 #include <random>
 #include <vector>
@@ -261,6 +262,77 @@ int main() {
           escape(gout);
         },
         2000, gout, 338);
+  }
+  {  // W6: softmax cross-entropy written as nll_loss(log_softmax(Z)), Z [64, 10], gradient w.r.t. Z
+    constexpr auto Z = var<"Z", double, 64, 10>;
+    constexpr auto labels = input<"labels", int, 64>;
+    constexpr auto loss = nn::nll_loss(log_softmax(Z), labels);
+    tensor<double, 64, 10> z;
+    tensor<int, 64> l;
+    fill(z, rng, std::normal_distribution<double>(0, 3));
+    for (std::size_t b = 0; b < 64; ++b) l[b] = static_cast<int>(rng() % 10);
+    std::vector<double> res(641);
+    compare(
+        "W6", [&] {
+          escape(z.data());
+          const auto g = grad(loss, at(Z = z, labels = l));
+          append(g[Z], res.data());
+          res[640] = g.value();
+          escape(res.data());
+        },
+        [&] {
+          escape(z.data());
+          double total = 0;
+          for (std::size_t b = 0; b < 64; ++b) {
+            const double* row = z.data() + b * 10;
+            double* d = res.data() + b * 10;
+            double m = row[0];
+            for (int c = 1; c < 10; ++c) m = std::max(m, row[c]);
+            double s = 0;
+            for (int c = 0; c < 10; ++c) s += (d[c] = std::exp(row[c] - m));
+            const double inv = 1 / (s * 64);
+            for (int c = 0; c < 10; ++c) d[c] *= inv;
+            d[l[b]] -= 1.0 / 64;
+            total += m + std::log(s) - row[l[b]];
+          }
+          res[640] = total / 64;
+          escape(res.data());
+        },
+        2000, res.data(), 641);
+  }
+  {  // W7: sum of logsumexp<1> of Z [64, 1000] (one log-sum-exp per row), gradient w.r.t. Z
+    constexpr auto Z = var<"Z", double, 64, 1000>;
+    constexpr auto f = sum(logsumexp<1>(Z));
+    auto z = std::make_unique<tensor<double, 64, 1000>>();
+    fill(*z, rng, std::uniform_real_distribution<double>(-1, 1));
+    auto ws = std::make_unique<workspace<std::remove_cvref_t<decltype(f)>>>();
+    std::vector<double> res(64001);
+    compare(
+        "W7", [&] {
+          escape(z->data());
+          const auto g = ws->grad(f, at(Z = *z));
+          append(g[Z], res.data());
+          res[64000] = g.value();
+          escape(res.data());
+        },
+        [&] {
+          escape(z->data());
+          double total = 0;
+          for (std::size_t b = 0; b < 64; ++b) {
+            const double* row = z->data() + b * 1000;
+            double* d = res.data() + b * 1000;
+            double m = row[0];
+            for (int c = 1; c < 1000; ++c) m = std::max(m, row[c]);
+            double s = 0;
+            for (int c = 0; c < 1000; ++c) s += (d[c] = std::exp(row[c] - m));
+            const double inv = 1 / s;
+            for (int c = 0; c < 1000; ++c) d[c] *= inv;
+            total += m + std::log(s);
+          }
+          res[64000] = total;
+          escape(res.data());
+        },
+        5, res.data(), 64001);
   }
   return mismatches == 0 ? 0 : 1;
 }
