@@ -82,6 +82,15 @@ void check_gradient_at(const E& e, std::mt19937_64& rng, range r, const Fixed& f
   }(std::index_sequence_for<L...>{});
 }
 
+// A random fixed weighting of e, whose shape must be [D...]: a scalar whose gradient
+// depends on every component of e's Jacobian.
+template <std::size_t... D, class E>
+auto weighted(const E& e, std::mt19937_64& rng) {
+  static_assert(std::is_same_v<typename E::shape_type, ctgrad::shape<D...>>, "the expression has another shape");
+  using T = typename E::value_type;
+  return ctgrad::sum(ctgrad::hadamard(e, ctgrad::constant_of(random_tensor<ctgrad::leaf<"w", T, true, D...>>(rng, {-1, 1}))));
+}
+
 template <class E, class... L>
 void check_gradient(const E& e, std::mt19937_64& rng, range r, const L&... leaves) {
   check_gradient_at(e, rng, r, ctgrad::at(), leaves...);

@@ -14,11 +14,6 @@ namespace {
 
 std::mt19937_64 rng{20261201};
 
-template <class T, std::size_t... D>
-auto weighted_shape(const auto& e) {
-  return sum(hadamard(e, constant_of(test::random_tensor<leaf<"w", T, true, D...>>(rng, {-1, 1}))));
-}
-
 }  // namespace
 
 TEST_CASE_TEMPLATE("the other elementwise functions match finite differences", T, float, double) {
@@ -42,16 +37,16 @@ TEST_CASE_TEMPLATE("the other elementwise functions match finite differences", T
     check_gradient(clamp(s, -0.5, 0.7), rng, {-2, 2, true}, s);
   }
   SUBCASE("vector and matrix") {
-    check_gradient(weighted_shape<T, 2, 3>(log1p(m) + expm1(m) + atan(m)), rng, {-0.8, 2}, m);
-    check_gradient(weighted_shape<T, 4>(asin(v) - acos(v)), rng, {-0.9, 0.9}, v);
-    check_gradient(weighted_shape<T, 2, 3>(sinh(m) * 0.5 + cosh(m) + erf(m)), rng, {-2, 2}, m);
-    check_gradient(weighted_shape<T, 2, 3>(gelu(m) + silu(m) + elu(m) + leaky_relu(m, 0.1)), rng, {-2, 2, true}, m);
-    check_gradient(weighted_shape<T, 4>(clamp(v, -1, 1) + sign(v)), rng, {-2, 2, true}, v);
+    check_gradient(test::weighted<2, 3>(log1p(m) + expm1(m) + atan(m), rng), rng, {-0.8, 2}, m);
+    check_gradient(test::weighted<4>(asin(v) - acos(v), rng), rng, {-0.9, 0.9}, v);
+    check_gradient(test::weighted<2, 3>(sinh(m) * 0.5 + cosh(m) + erf(m), rng), rng, {-2, 2}, m);
+    check_gradient(test::weighted<2, 3>(gelu(m) + silu(m) + elu(m) + leaky_relu(m, 0.1), rng), rng, {-2, 2, true}, m);
+    check_gradient(test::weighted<4>(clamp(v, -1, 1) + sign(v), rng), rng, {-2, 2, true}, v);
   }
   SUBCASE("minimum and maximum") {
     check_gradient(minimum(s, b) + 2 * maximum(s, b), rng, {-2, 2}, s, b);
     check_gradient(minimum(s, 0.3) + maximum(-0.4, s), rng, {-2, 2}, s);
-    check_gradient(weighted_shape<T, 2, 3>(minimum(m, n) - maximum(m, n) * 3), rng, {-2, 2}, m, n);
+    check_gradient(test::weighted<2, 3>(minimum(m, n) - maximum(m, n) * 3, rng), rng, {-2, 2}, m, n);
   }
 }
 
@@ -153,9 +148,9 @@ TEST_CASE_TEMPLATE("comparisons give 0/1 masks with no gradient; where takes one
   CHECK(safe[a] == tensor<T, 2, 3>{{0, 1, T(0.5)}, {0, T(0.25), 0}});
   SUBCASE("finite differences, broadcast operands included") {
     // (masks of inputs kept away from 0: no difference quotient straddles a switch)
-    check_gradient(weighted_shape<T, 2, 3>(where(a > 0, sin(a), hadamard(a, b))), rng, {-2, 2, true}, a, b);
-    check_gradient(weighted_shape<T, 2, 3>(where(a > 0, r, s)), rng, {-2, 2, true}, a, r, s);
-    check_gradient(weighted_shape<T, 2, 3>(where(r > 0, a, exp(s))), rng, {-2, 2, true}, a, r, s);
+    check_gradient(test::weighted<2, 3>(where(a > 0, sin(a), hadamard(a, b)), rng), rng, {-2, 2, true}, a, b);
+    check_gradient(test::weighted<2, 3>(where(a > 0, r, s), rng), rng, {-2, 2, true}, a, r, s);
+    check_gradient(test::weighted<2, 3>(where(r > 0, a, exp(s)), rng), rng, {-2, 2, true}, a, r, s);
   }
 }
 

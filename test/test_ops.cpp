@@ -11,15 +11,6 @@ namespace {
 
 std::mt19937_64 rng{20261126};
 
-// A random fixed weighting turns a tensor-valued expression into a scalar whose gradient
-// depends on every component of the Jacobian.
-template <class T, std::size_t... D>
-auto weighted_shape(const auto& e) {
-  using T2 = typename std::remove_cvref_t<decltype(e)>::value_type;
-  static_assert(std::is_same_v<T, T2>);
-  return sum(hadamard(e, constant_of(test::random_tensor<leaf<"w", T, true, D...>>(rng, {-1, 1}))));
-}
-
 }  // namespace
 
 TEST_CASE_TEMPLATE("elementwise unary ops match finite differences", T, float, double) {
@@ -44,16 +35,16 @@ TEST_CASE_TEMPLATE("elementwise unary ops match finite differences", T, float, d
     check_gradient(leaky_relu(s) + leaky_relu(s, 0.2), rng, {-2, 2, true}, s);
   }
   SUBCASE("vector and matrix") {
-    check_gradient(weighted_shape<T, 4>(exp(v)), rng, {}, v);
-    check_gradient(weighted_shape<T, 4>(log(v)), rng, {0.2, 3}, v);
-    check_gradient(weighted_shape<T, 2, 3>(sqrt(m)), rng, {0.2, 3}, m);
-    check_gradient(weighted_shape<T, 2, 3>(abs(m)), rng, {-2, 2, true}, m);
-    check_gradient(weighted_shape<T, 2, 3>(sin(m) + cos(m)), rng, {-3, 3}, m);
-    check_gradient(weighted_shape<T, 2, 3>(tanh(m)), rng, {-3, 3}, m);
-    check_gradient(weighted_shape<T, 4>(sigmoid(v)), rng, {-5, 5}, v);
-    check_gradient(weighted_shape<T, 2, 3>(relu(m)), rng, {-2, 2, true}, m);
-    check_gradient(weighted_shape<T, 2, 3>(softplus(m)), rng, {-5, 5}, m);
-    check_gradient(weighted_shape<T, 4>(pow(v, 4)), rng, {}, v);
+    check_gradient(test::weighted<4>(exp(v), rng), rng, {}, v);
+    check_gradient(test::weighted<4>(log(v), rng), rng, {0.2, 3}, v);
+    check_gradient(test::weighted<2, 3>(sqrt(m), rng), rng, {0.2, 3}, m);
+    check_gradient(test::weighted<2, 3>(abs(m), rng), rng, {-2, 2, true}, m);
+    check_gradient(test::weighted<2, 3>(sin(m) + cos(m), rng), rng, {-3, 3}, m);
+    check_gradient(test::weighted<2, 3>(tanh(m), rng), rng, {-3, 3}, m);
+    check_gradient(test::weighted<4>(sigmoid(v), rng), rng, {-5, 5}, v);
+    check_gradient(test::weighted<2, 3>(relu(m), rng), rng, {-2, 2, true}, m);
+    check_gradient(test::weighted<2, 3>(softplus(m), rng), rng, {-5, 5}, m);
+    check_gradient(test::weighted<4>(pow(v, 4), rng), rng, {}, v);
   }
 }
 
@@ -76,26 +67,26 @@ TEST_CASE_TEMPLATE("elementwise binary ops, numbers on either side and broadcast
     check_gradient(2 * a + a * 3.0 - 1 - a / 4 + 5 / a + 1.5 - a, rng, {0.5, 2}, a);
   }
   SUBCASE("same shapes") {
-    check_gradient(weighted_shape<T, 2, 3>(m + n), rng, {}, m, n);
-    check_gradient(weighted_shape<T, 2, 3>(m - n), rng, {}, m, n);
-    check_gradient(weighted_shape<T, 2, 3>(hadamard(m, n)), rng, {}, m, n);
-    check_gradient(weighted_shape<T, 2, 3>(m / n), rng, {-2, 2, true}, m, n);
-    check_gradient(weighted_shape<T, 2, 3>(pow(m, n)), rng, {0.3, 2}, m, n);
-    check_gradient(weighted_shape<T, 2, 3>(atan2(m, n)), rng, {-2, 2, true}, m, n);
-    check_gradient(weighted_shape<T, 3>(u * u), rng, {}, u);
+    check_gradient(test::weighted<2, 3>(m + n, rng), rng, {}, m, n);
+    check_gradient(test::weighted<2, 3>(m - n, rng), rng, {}, m, n);
+    check_gradient(test::weighted<2, 3>(hadamard(m, n), rng), rng, {}, m, n);
+    check_gradient(test::weighted<2, 3>(m / n, rng), rng, {-2, 2, true}, m, n);
+    check_gradient(test::weighted<2, 3>(pow(m, n), rng), rng, {0.3, 2}, m, n);
+    check_gradient(test::weighted<2, 3>(atan2(m, n), rng), rng, {-2, 2, true}, m, n);
+    check_gradient(test::weighted<3>(u * u, rng), rng, {}, u);
   }
   SUBCASE("scalar with tensor, either side") {
-    check_gradient(weighted_shape<T, 2, 3>(a * m), rng, {}, a, m);
-    check_gradient(weighted_shape<T, 2, 3>(m - a), rng, {}, a, m);
-    check_gradient(weighted_shape<T, 2, 3>(a / m), rng, {-2, 2, true}, a, m);
-    check_gradient(weighted_shape<T, 2, 3>(2 * m + 1), rng, {}, m);
+    check_gradient(test::weighted<2, 3>(a * m, rng), rng, {}, a, m);
+    check_gradient(test::weighted<2, 3>(m - a, rng), rng, {}, a, m);
+    check_gradient(test::weighted<2, 3>(a / m, rng), rng, {-2, 2, true}, a, m);
+    check_gradient(test::weighted<2, 3>(2 * m + 1, rng), rng, {}, m);
   }
   SUBCASE("row vector over every row") {
-    check_gradient(weighted_shape<T, 2, 3>(m + u), rng, {}, m, u);
-    check_gradient(weighted_shape<T, 2, 3>(u - m), rng, {}, m, u);
-    check_gradient(weighted_shape<T, 2, 3>(hadamard(m, u)), rng, {}, m, u);
-    check_gradient(weighted_shape<T, 2, 3>(m / u), rng, {-2, 2, true}, m, u);
-    check_gradient(weighted_shape<T, 2, 3>(atan2(u, m)), rng, {-2, 2, true}, m, u);
+    check_gradient(test::weighted<2, 3>(m + u, rng), rng, {}, m, u);
+    check_gradient(test::weighted<2, 3>(u - m, rng), rng, {}, m, u);
+    check_gradient(test::weighted<2, 3>(hadamard(m, u), rng), rng, {}, m, u);
+    check_gradient(test::weighted<2, 3>(m / u, rng), rng, {-2, 2, true}, m, u);
+    check_gradient(test::weighted<2, 3>(atan2(u, m), rng), rng, {-2, 2, true}, m, u);
   }
 }
 
@@ -106,12 +97,12 @@ TEST_CASE_TEMPLATE("matmul, transpose and reductions", T, float, double) {
   constexpr auto X = var<"X", T, 5, 4>;
   constexpr auto W = var<"W", T, 3, 4>;
   constexpr auto b = var<"b", T, 3>;
-  check_gradient(weighted_shape<T, 3, 2>(A * B), rng, {}, A, B);
-  check_gradient(weighted_shape<T, 3, 2>(matmul(A, B)), rng, {}, A, B);
-  check_gradient(weighted_shape<T, 3>(A * x), rng, {}, A, x);
-  check_gradient(weighted_shape<T, 4, 3>(transpose(A)), rng, {}, A);
+  check_gradient(test::weighted<3, 2>(A * B, rng), rng, {}, A, B);
+  check_gradient(test::weighted<3, 2>(matmul(A, B), rng), rng, {}, A, B);
+  check_gradient(test::weighted<3>(A * x, rng), rng, {}, A, x);
+  check_gradient(test::weighted<4, 3>(transpose(A), rng), rng, {}, A);
   // a batch through a linear layer: X W^T + b
-  check_gradient(weighted_shape<T, 5, 3>(X * transpose(W) + b), rng, {}, X, W, b);
+  check_gradient(test::weighted<5, 3>(X * transpose(W) + b, rng), rng, {}, X, W, b);
   check_gradient(sum(A), rng, {}, A);
   check_gradient(mean(A) * sum(x), rng, {}, A, x);
   check_gradient(sum(relu(W * x + b)), rng, {}, W, x, b);
@@ -130,12 +121,12 @@ TEST_CASE_TEMPLATE("products read transposed operands in place", T, float, doubl
   static_assert(std::is_same_v<decltype(matmul(transpose(A), B)),
                                node<op::matmul_t<true, false>, std::remove_const_t<decltype(A)>,
                                     std::remove_const_t<decltype(B)>>>);
-  check_gradient(weighted_shape<T, 6, 7>(X * transpose(W)), rng, {}, X, W);
-  check_gradient(weighted_shape<T, 3, 2>(transpose(A) * B), rng, {}, A, B);
-  check_gradient(weighted_shape<T, 3>(transpose(A) * x), rng, {}, A, x);
+  check_gradient(test::weighted<6, 7>(X * transpose(W), rng), rng, {}, X, W);
+  check_gradient(test::weighted<3, 2>(transpose(A) * B, rng), rng, {}, A, B);
+  check_gradient(test::weighted<3>(transpose(A) * x, rng), rng, {}, A, x);
   constexpr auto D = var<"D", T, 2, 4>;
-  check_gradient(weighted_shape<T, 3, 2>(transpose(A) * transpose(D)), rng, {}, A, D);
-  check_gradient(weighted_shape<T, 2, 2>(C * transpose(C)), rng, {}, C);  // one leaf, both sides
+  check_gradient(test::weighted<3, 2>(transpose(A) * transpose(D), rng), rng, {}, A, D);
+  check_gradient(test::weighted<2, 2>(C * transpose(C), rng), rng, {}, C);  // one leaf, both sides
 }
 
 // The run-time kernels (register tiles, vector tails, scalar tails) against the plain

@@ -15,36 +15,31 @@ namespace {
 
 std::mt19937_64 rng{20261202};
 
-template <class T, std::size_t... D>
-auto weighted_shape(const auto& e) {
-  return sum(hadamard(e, constant_of(test::random_tensor<leaf<"w", T, true, D...>>(rng, {-1, 1}))));
-}
-
 }  // namespace
 
 TEST_CASE_TEMPLATE("reductions along an axis match finite differences", T, float, double) {
   constexpr auto x = var<"x", T, 2, 3, 4>;
-  check_gradient(weighted_shape<T, 3, 4>(sum<0>(x)) + weighted_shape<T, 2, 4>(mean<1>(x)) +
-                     weighted_shape<T, 2, 3>(sum<-1>(x)),
+  check_gradient(test::weighted<3, 4>(sum<0>(x), rng) + test::weighted<2, 4>(mean<1>(x), rng) +
+                     test::weighted<2, 3>(sum<-1>(x), rng),
                  rng, {}, x);
   // (apart by more than the inputs' range, so that no difference crosses a kink)
   tensor<T, 2, 3, 4> apart;
   for (std::size_t i = 0; i < apart.size(); ++i) apart.flat(i) = T(3) * T((i * 7) % 24);
   const auto y = x + constant_of(apart);
-  check_gradient(weighted_shape<T, 3, 4>(max<0>(y)) + weighted_shape<T, 2, 4>(min<1>(y)) + max(y) - min(y), rng, {}, x);
-  check_gradient(weighted_shape<T, 2, 4>(prod<1>(x)) + prod(x * 2), rng, {0.5, 1.5}, x);
-  check_gradient(weighted_shape<T, 3, 4>(logsumexp<0>(x)) + weighted_shape<T, 2, 3>(logsumexp<-1>(x)) + logsumexp(x), rng,
+  check_gradient(test::weighted<3, 4>(max<0>(y), rng) + test::weighted<2, 4>(min<1>(y), rng) + max(y) - min(y), rng, {}, x);
+  check_gradient(test::weighted<2, 4>(prod<1>(x), rng) + prod(x * 2), rng, {0.5, 1.5}, x);
+  check_gradient(test::weighted<3, 4>(logsumexp<0>(x), rng) + test::weighted<2, 3>(logsumexp<-1>(x), rng) + logsumexp(x), rng,
                  {-3, 3}, x);
-  check_gradient(weighted_shape<T, 2, 4>(norm<1>(x)) + norm(x), rng, {}, x);
-  check_gradient(weighted_shape<T, 3, 4>(variance<0>(x)) + weighted_shape<T, 2, 3>(stddev<2>(x)) + stddev(x), rng, {}, x);
+  check_gradient(test::weighted<2, 4>(norm<1>(x), rng) + norm(x), rng, {}, x);
+  check_gradient(test::weighted<3, 4>(variance<0>(x), rng) + test::weighted<2, 3>(stddev<2>(x), rng) + stddev(x), rng, {}, x);
 }
 
 TEST_CASE_TEMPLATE("softmax and log_softmax match finite differences", T, float, double) {
   constexpr auto x = var<"x", T, 2, 3, 4>;
-  check_gradient(weighted_shape<T, 2, 3, 4>(softmax<0>(x) + softmax<1>(x) + softmax(x)), rng, {-3, 3}, x);
-  check_gradient(weighted_shape<T, 2, 3, 4>(log_softmax<0>(x) + log_softmax<1>(x) + log_softmax<-1>(x)), rng, {-3, 3}, x);
+  check_gradient(test::weighted<2, 3, 4>(softmax<0>(x) + softmax<1>(x) + softmax(x), rng), rng, {-3, 3}, x);
+  check_gradient(test::weighted<2, 3, 4>(log_softmax<0>(x) + log_softmax<1>(x) + log_softmax<-1>(x), rng), rng, {-3, 3}, x);
   constexpr auto v = var<"v", T, 5>;
-  check_gradient(weighted_shape<T, 5>(softmax(v)), rng, {-3, 3}, v);
+  check_gradient(test::weighted<5>(softmax(v), rng), rng, {-3, 3}, v);
 }
 
 TEST_CASE("reductions and softmax against PyTorch") {

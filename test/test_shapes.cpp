@@ -14,11 +14,6 @@ namespace {
 
 std::mt19937_64 rng{20261203};
 
-template <class T, std::size_t... D>
-auto weighted_shape(const auto& e) {
-  return sum(hadamard(e, constant_of(test::random_tensor<leaf<"w", T, true, D...>>(rng, {-1, 1}))));
-}
-
 template <class E, class S>
 inline constexpr bool has_shape = std::is_same_v<typename std::remove_cvref_t<E>::shape_type, S>;
 
@@ -78,28 +73,28 @@ TEST_CASE_TEMPLATE("shape operations match finite differences", T, float, double
   constexpr auto a = var<"a", T>;
   constexpr auto b = var<"b", T>;
   constexpr auto v = var<"v", T, 4>;
-  check_gradient(weighted_shape<T, 4, 6>(reshape<4, 6>(x)) + weighted_shape<T, 24>(flatten(x)) +
-                     weighted_shape<T, 2, 12>(flatten<1>(x)),
+  check_gradient(test::weighted<4, 6>(reshape<4, 6>(x), rng) + test::weighted<24>(flatten(x), rng) +
+                     test::weighted<2, 12>(flatten<1>(x), rng),
                  rng, {}, x);
-  check_gradient(weighted_shape<T, 2, 1, 3, 4>(unsqueeze<1>(x)) + weighted_shape<T, 2, 3, 4>(squeeze(unsqueeze<-1>(x))), rng,
+  check_gradient(test::weighted<2, 1, 3, 4>(unsqueeze<1>(x), rng) + test::weighted<2, 3, 4>(squeeze(unsqueeze<-1>(x)), rng), rng,
                  {}, x);
-  check_gradient(weighted_shape<T, 4, 3, 2>(transpose<0, 2>(x)) + weighted_shape<T, 2, 4, 3>(transpose<2, 1>(x)) +
-                     weighted_shape<T, 3, 2, 4>(transpose<0, 1>(x)),
+  check_gradient(test::weighted<4, 3, 2>(transpose<0, 2>(x), rng) + test::weighted<2, 4, 3>(transpose<2, 1>(x), rng) +
+                     test::weighted<3, 2, 4>(transpose<0, 1>(x), rng),
                  rng, {}, x);
-  check_gradient(weighted_shape<T, 3, 2, 3, 4>(broadcast_to<3, 2, 3, 4>(x)) +
-                     weighted_shape<T, 2, 3, 4>(broadcast_to<2, 3, 4>(unsqueeze<-1>(sum<-1>(x)))),
+  check_gradient(test::weighted<3, 2, 3, 4>(broadcast_to<3, 2, 3, 4>(x), rng) +
+                     test::weighted<2, 3, 4>(broadcast_to<2, 3, 4>(unsqueeze<-1>(sum<-1>(x))), rng),
                  rng, {}, x);
-  check_gradient(weighted_shape<T, 3, 4>(index<1>(x)) + weighted_shape<T, 2, 2, 4>(slice<1, 1, 3>(x)) +
-                     weighted_shape<T, 2, 3, 2>(slice<-1, 0, 2>(x)),
+  check_gradient(test::weighted<3, 4>(index<1>(x), rng) + test::weighted<2, 2, 4>(slice<1, 1, 3>(x), rng) +
+                     test::weighted<2, 3, 2>(slice<-1, 0, 2>(x), rng),
                  rng, {}, x);
-  check_gradient(weighted_shape<T, 2, 7, 4>(concat<1>(x, sin(x), slice<1, 0, 1>(x))) +
-                     weighted_shape<T, 2, 3, 16>(concat<-1>(x, x * 2, square(x), x)),
+  check_gradient(test::weighted<2, 7, 4>(concat<1>(x, sin(x), slice<1, 0, 1>(x)), rng) +
+                     test::weighted<2, 3, 16>(concat<-1>(x, x * 2, square(x), x), rng),
                  rng, {}, x);
-  check_gradient(weighted_shape<T, 2, 2, 3, 4>(stack(x, sin(x))) + weighted_shape<T, 3, 4, 2>(stack<-1>(index<0>(x), index<1>(x))),
+  check_gradient(test::weighted<2, 2, 3, 4>(stack(x, sin(x)), rng) + test::weighted<3, 4, 2>(stack<-1>(index<0>(x), index<1>(x)), rng),
                  rng, {}, x);
   // the arm's position: two scalars stacked, then a vector's elements taken apart
-  check_gradient(weighted_shape<T, 5>(stack(a * b, sin(a), b, a + 1, T(3) * b)) + index<2>(v) * a, rng, {}, a, b, v);
-  check_gradient(weighted_shape<T, 2, 3, 4>(cast<T>(cast<double>(x) * 2.0)), rng, {}, x);
+  check_gradient(test::weighted<5>(stack(a * b, sin(a), b, a + 1, T(3) * b), rng) + index<2>(v) * a, rng, {}, a, b, v);
+  check_gradient(test::weighted<2, 3, 4>(cast<T>(cast<double>(x) * 2.0), rng), rng, {}, x);
 }
 
 TEST_CASE("shape operations against PyTorch") {

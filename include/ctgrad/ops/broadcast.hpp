@@ -9,12 +9,13 @@
 #include "ctgrad/core/fixed_string.hpp"
 #include "ctgrad/core/shape.hpp"
 #include "ctgrad/expr/make_op.hpp"
+#include "ctgrad/ops/gather.hpp"
 
 namespace ctgrad {
 namespace op {
 
 template <std::size_t... D>
-struct broadcast_to {
+struct broadcast_to : detail::gathers<broadcast_to<D...>> {
   static constexpr auto name = fixed_string("broadcast_to");
   using target = shape<D...>;
   static constexpr std::size_t rank = sizeof...(D);
@@ -60,17 +61,11 @@ struct broadcast_to {
     return from;
   }
 
-  template <class Y, class X>
-  constexpr void forward(Y& y, const X& x) const {
-    auto* yp = y.data();
-    for (std::size_t i = 0; i < y.size(); ++i) yp[i] = x[source<typename X::shape_type>(i)];
-  }
-  template <std::size_t, class DX, class DY, class Y, class X>
-  constexpr void vjp(const DX& dx, const DY& dy, const Y& y, const X& x) const {
-    auto* dxp = dx.data();
-    if constexpr (!DX::accumulates)
-      for (std::size_t i = 0; i < x.size(); ++i) dxp[i] = {};
-    for (std::size_t i = 0; i < y.size(); ++i) dxp[source<typename X::shape_type>(i)] += dy[i];
+  static constexpr bool one_to_one = false;
+  template <class S, class F>
+  static constexpr void each(std::size_t size, F&& f) {
+    const std::size_t n = S::dynamic ? size / S::row_size * target::row_size : target::size;
+    for (std::size_t i = 0; i < n; ++i) f(source<S>(i), i);
   }
 };
 

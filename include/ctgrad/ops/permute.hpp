@@ -12,12 +12,13 @@
 #include "ctgrad/core/shape.hpp"
 #include "ctgrad/expr/make_op.hpp"
 #include "ctgrad/ops/axis.hpp"
+#include "ctgrad/ops/gather.hpp"
 
 namespace ctgrad {
 namespace op {
 
 template <int I, int J>
-struct swap_axes {
+struct swap_axes : detail::gathers<swap_axes<I, J>> {
   static constexpr auto name = fixed_string("transpose");
 
   template <class S>
@@ -46,7 +47,7 @@ struct swap_axes {
   template <class S>
   using result_shape = typename swapped<S>::type;
 
-  // calls f(from, to) for every element: its index in x and in the value
+  static constexpr bool one_to_one = true;
   template <class S, class F>
   static constexpr void each(std::size_t size, F&& f) {
     constexpr std::size_t a = lo<S>, b = hi<S>;
@@ -63,16 +64,6 @@ struct swap_axes {
               for (std::size_t r = 0; r < inner; ++r)
                 f((((o * na + i) * mid + m) * nb + j) * inner + r, (((o * nb + j) * mid + m) * na + i) * inner + r);
     }
-  }
-
-  template <class Y, class X>
-  constexpr void forward(Y& y, const X& x) const {
-    auto* yp = y.data();
-    each<typename X::shape_type>(x.size(), [&](std::size_t from, std::size_t to) { yp[to] = x[from]; });
-  }
-  template <std::size_t, class DX, class DY, class Y, class X>
-  constexpr void vjp(const DX& dx, const DY& dy, const Y&, const X& x) const {
-    each<typename X::shape_type>(x.size(), [&](std::size_t from, std::size_t to) { dx.put(from, dy[to]); });
   }
 };
 

@@ -7,8 +7,8 @@
 //   squeeze(x)         without its axes of extent 1; squeeze<A>(x) without axis A, which must be 1
 //   unsqueeze<A>(x)    with an axis of extent 1 inserted at A (-1: after the last)
 //
-// One operation: a copy forward, a copy of the gradient back. The kinds differ only in the
-// shape they make and the mistakes they name.
+// One operation (ops/gather.hpp): a copy forward, a copy of the gradient back. The kinds
+// differ only in the shape they make and the mistakes they name.
 #pragma once
 
 #include <cstddef>
@@ -19,6 +19,7 @@
 #include "ctgrad/core/shape.hpp"
 #include "ctgrad/expr/make_op.hpp"
 #include "ctgrad/ops/axis.hpp"
+#include "ctgrad/ops/gather.hpp"
 
 namespace ctgrad {
 
@@ -128,7 +129,7 @@ struct unsqueezed {
 namespace op {
 
 template <class Kind>
-struct reshape {
+struct reshape : detail::gathers<reshape<Kind>> {
   static constexpr auto name = Kind::name;
   template <class S>
   static constexpr auto check() {
@@ -137,14 +138,10 @@ struct reshape {
   template <class S>
   using result_shape = typename Kind::template result<S>;
 
-  template <class Y, class X>
-  constexpr void forward(Y& y, const X& x) const {
-    auto* yp = y.data();
-    for (std::size_t i = 0; i < x.size(); ++i) yp[i] = x[i];
-  }
-  template <std::size_t, class DX, class DY, class Y, class X>
-  constexpr void vjp(const DX& dx, const DY& dy, const Y&, const X& x) const {
-    for (std::size_t i = 0; i < x.size(); ++i) dx.put(i, dy[i]);
+  static constexpr bool one_to_one = true;
+  template <class S, class F>
+  static constexpr void each(std::size_t size, F&& f) {
+    for (std::size_t i = 0; i < size; ++i) f(i, i);
   }
 };
 

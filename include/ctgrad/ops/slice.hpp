@@ -15,12 +15,13 @@
 #include "ctgrad/core/shape.hpp"
 #include "ctgrad/expr/make_op.hpp"
 #include "ctgrad/ops/axis.hpp"
+#include "ctgrad/ops/gather.hpp"
 
 namespace ctgrad {
 namespace op {
 
 template <int A, std::size_t B, std::size_t E>
-struct slice {
+struct slice : detail::gathers<slice<A, B, E>> {
   static constexpr auto name = fixed_string("slice");
   template <class S>
   static constexpr std::size_t axis = detail::axis_index<S::rank, A>;
@@ -42,26 +43,13 @@ struct slice {
   template <class S>
   using result_shape = detail::resized_axis<S, axis<S>, E - B>;
 
-  // f(from, to) for every element of the slice: its index in x and in the value
+  static constexpr bool one_to_one = false;  // (the rest of the operand gets 0)
   template <class S, class F>
   static constexpr void each(std::size_t size, F&& f) {
     detail::for_each_line<S, axis<S>>(size, [&](std::size_t l, std::size_t base, std::size_t stride, std::size_t) {
       const std::size_t to = (l / stride) * (E - B) * stride + l % stride;
       for (std::size_t k = 0; k < E - B; ++k) f(base + (B + k) * stride, to + k * stride);
     });
-  }
-
-  template <class Y, class X>
-  constexpr void forward(Y& y, const X& x) const {
-    auto* yp = y.data();
-    each<typename X::shape_type>(x.size(), [&](std::size_t from, std::size_t to) { yp[to] = x[from]; });
-  }
-  template <std::size_t, class DX, class DY, class Y, class X>
-  constexpr void vjp(const DX& dx, const DY& dy, const Y&, const X& x) const {
-    auto* dxp = dx.data();
-    if constexpr (!DX::accumulates)
-      for (std::size_t i = 0; i < x.size(); ++i) dxp[i] = {};
-    each<typename X::shape_type>(x.size(), [&](std::size_t from, std::size_t to) { dxp[from] += dy[to]; });
   }
 };
 
