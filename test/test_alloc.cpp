@@ -41,6 +41,19 @@ int main() {
     sink = g[M](1, 2) + g[r][3] + g.value();
   });
 
+  // the axis reductions, softmax, the shape operations and the losses
+  constexpr auto Z = var<"Z", double, 4, 6>;
+  constexpr auto classes = input<"classes", int, 4>;
+  expect_zero("softmax, logsumexp<1>, concat, slice, nll: value + grad", [&] {
+    const auto e = nn::nll_loss(log_softmax(Z), classes) + sum(logsumexp<1>(Z)) + sum(max<0>(Z)) +
+                   sum(hadamard(softmax<0>(Z), transpose<0, 1>(reshape<6, 4>(Z)) * 0.0 + 1.0)) +
+                   sum(concat<1>(Z, slice<1, 0, 2>(Z), Z, Z)) + norm(index<1>(Z)) +
+                   nn::huber_loss(flatten(Z), broadcast_to<24>(stack(index<0>(index<0>(Z)))));
+    const auto z = tensor<double, 4, 6>::filled(0.4);
+    const auto g = grad(e, at(Z = z, classes = tensor<int, 4>{1, 0, 5, ignore_label}));
+    sink = g[Z](1, 2) + value(e, at(Z = z, classes = tensor<int, 4>{1, 0, 5, ignore_label}));
+  });
+
   // a batch through two layers: the workspace is made once (the only allocation), then reused
   constexpr auto X = input<"X", float, 64, 784>;
   constexpr auto W1 = var<"W1", float, 128, 784>;

@@ -88,6 +88,15 @@ static_assert(near(gz[logits](0, 1), 1.0 / 3 - 1, 1e-15) && gz[logits](1, 2) == 
 static_assert(value(max<1>(logits) - min<1>(logits), at(logits = z0)) == tensor<double, 2>{0, 2});
 static_assert(grad(sum(transpose<0, 1>(reshape<3, 2>(logits)) * 2.0), at(logits = z0))[logits] ==
               tensor<double, 2, 3>{{2, 2, 2}, {2, 2, 2}});
+// softmax's gradient (of its first element: s0 (1 - s0) and -s0 s1), logsumexp's (the
+// softmax), a concat's (each operand its part)
+constexpr auto gs = grad(index<0>(softmax(index<0>(logits))), at(logits = z0));
+static_assert(near(gs[logits](0, 0), 2.0 / 9, 1e-15) && near(gs[logits](0, 1), -1.0 / 9, 1e-15) && gs[logits](1, 0) == 0.0);
+constexpr auto gl2 = grad(logsumexp(index<0>(logits)), at(logits = z0));
+static_assert(near(gl2.value(), cx::log(3.0), 1e-15) && near(gl2[logits](0, 2), 1.0 / 3, 1e-15));
+constexpr auto gc = grad(sum(hadamard(concat<1>(logits, 2.0 * logits), constant_of(tensor<double, 2, 6>::filled(1.0)))),
+                         at(logits = z0));
+static_assert(gc.value() == 18.0 && gc[logits] == tensor<double, 2, 3>::filled(3.0));
 
 // float works the same
 constexpr auto p = var<"p", float>;
