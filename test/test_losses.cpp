@@ -1,6 +1,7 @@
 // The losses beyond the tutorial's: l1, huber, binary cross-entropy (on probabilities and on
 // logits), nll; each reduction; against PyTorch and finite differences; stable at the edges.
 #include "gradcheck.hpp"
+#include "same_as_static.hpp"
 #include "torch_compare.hpp"
 
 #include <cmath>
@@ -103,4 +104,13 @@ TEST_CASE("stable at the edges") {
   CHECK(none[Z] == tensor<double, 2, 3>{});
   CHECK_THROWS_WITH_AS(value(nn::nll_loss(Z, labels), at(Z = tensor<double, 2, 3>{}, labels = tensor<int, 2>{0, 3})),
                        "ctgrad: nll_loss: a label is outside [0, number of classes)", label_out_of_range);
+}
+
+TEST_CASE_TEMPLATE("losses with a dynamic batch, bit for bit", T, float, double) {
+  test::same_as_static_rows<T>([](auto X, auto Y, auto labels, auto W, auto, auto, auto) {
+    const auto logits = X * transpose(W);
+    return nn::l1_loss(X, Y) + nn::huber_loss<nn::reduction::sum>(X, Y, 0.3) +
+           nn::binary_cross_entropy(sigmoid(X), Y * 0.5) + nn::binary_cross_entropy_with_logits(X, Y - 0.5) +
+           nn::nll_loss(log_softmax(logits), labels) + nn::cross_entropy<nn::reduction::sum>(logits, labels);
+  });
 }
