@@ -3,6 +3,7 @@
 // ignore_index), and so do nn::nll_loss and one_hot (a row of zeros).
 #pragma once
 
+#include <cstddef>
 #include <exception>
 
 namespace ctgrad {
@@ -20,5 +21,16 @@ class label_out_of_range : public std::exception {
  private:
   const char* message_;
 };
+
+namespace detail {
+// The class of label v among C: C for ignore_label, label_out_of_range(message) for any other
+// label outside [0, C).
+template <std::size_t C, class V>
+constexpr std::size_t class_of(V v, const char* message) {
+  if (v == ignore_label) return C;
+  if (v < 0 || static_cast<std::size_t>(v) >= C) throw label_out_of_range(message);
+  return static_cast<std::size_t>(v);
+}
+}  // namespace detail
 
 }  // namespace ctgrad

@@ -45,10 +45,8 @@ struct one_hot {
   constexpr void forward(Y& y, const L& labels) const {
     auto* yp = y.data();
     for (std::size_t i = 0; i < labels.size(); ++i) {
-      const auto v = labels[i];
-      if (v != ignore_label && (v < 0 || static_cast<std::size_t>(v) >= C))
-        throw label_out_of_range("ctgrad: one_hot: a label is outside [0, number of classes)");
-      for (std::size_t c = 0; c < C; ++c) yp[i * C + c] = v >= 0 && static_cast<std::size_t>(v) == c ? T(1) : T(0);
+      const std::size_t k = detail::class_of<C>(labels[i], "ctgrad: one_hot: a label is outside [0, number of classes)");
+      for (std::size_t c = 0; c < C; ++c) yp[i * C + c] = c == k ? T(1) : T(0);  // (k == C: ignore_label, a zero row)
     }
   }
 };

@@ -66,11 +66,8 @@ struct class_loss {
   // read), or C for a padding row
   template <std::size_t C, class Y>
   static constexpr std::size_t label_at(const Y& labels, std::size_t b) {
-    const auto v = labels[b];
-    if (v == ignore_label) return C;
-    if (v < 0 || static_cast<std::size_t>(v) >= C) throw label_out_of_range(Logits ? "ctgrad: cross_entropy: a label is outside [0, number of classes)"
-                                        : "ctgrad: nll_loss: a label is outside [0, number of classes)");
-    return static_cast<std::size_t>(v);
+    return detail::class_of<C>(labels[b], Logits ? "ctgrad: cross_entropy: a label is outside [0, number of classes)"
+                                                 : "ctgrad: nll_loss: a label is outside [0, number of classes)");
   }
   template <std::size_t C, class Y>
   static constexpr std::size_t rows_counted(const Y& labels, std::size_t B) {
