@@ -210,7 +210,7 @@ class workspace {
   template <bool NeedScalar, bool Grow = false, class Seed, class B>
   constexpr void run(const Expr& e, const Seed& seed, const B& b) {
     using want = tensor_for<T, typename Expr::shape_type>;
-    static_assert(std::is_same_v<Seed, want> || (Expr::shape_type::rank == 0 && std::is_arithmetic_v<Seed>),
+    static_assert(std::is_same_v<Seed, want> || (Expr::shape_type::rank == 0 && (std::is_arithmetic_v<Seed> || std::is_same_v<Seed, T>)),
                   "ctgrad: vjp: the seed must be a tensor of the expression's element type and shape");
     if constexpr (check<B, NeedScalar>()) {
       inputs_type in;  // every entry is set before it is read
@@ -301,7 +301,7 @@ class workspace {
   constexpr void seed_root(const Seed& seed) {
     if constexpr (schedule::active[schedule::root]) {
       auto& adj = storage::template adjoint_slot<schedule::root>::in(adjoints_);
-      if constexpr (std::is_arithmetic_v<Seed>) {
+      if constexpr (std::is_arithmetic_v<Seed> || std::is_same_v<Seed, T>) {
         for (auto& v : adj) v = static_cast<T>(seed);
       } else if constexpr (dynamic && Expr::shape_type::dynamic) {
         if (seed.rows() != adj.rows())

@@ -246,7 +246,9 @@ inline constexpr std::size_t gemm_small = 32 * 32 * 32;
 
 template <bool TA, bool TB, bool Accumulate, class T>
 constexpr void gemm(std::size_t M, std::size_t N, std::size_t K, const T* a, const T* b, T* c) {
-  if (std::is_constant_evaluated() || !std::is_floating_point_v<T>) {
+  if constexpr (!std::is_floating_point_v<T>) {  // duals, integers: the plain loops
+    gemm_plain<TA, TB, Accumulate>(M, N, K, a, b, c);
+  } else if (std::is_constant_evaluated()) {
     gemm_plain<TA, TB, Accumulate>(M, N, K, a, b, c);
   } else if (gemm_blas<TA, TB, Accumulate>(M, N, K, a, TA ? M : K, b, TB ? K : N, c, N)) {
     return;

@@ -1,56 +1,17 @@
-// Scalar functions the ops use: <cmath> at run time, the constexpr versions when the
-// compiler evaluates. Other element types (e.g. a dual number) supply their own
-// overloads, found by argument-dependent lookup.
+// Scalar functions the ops use, for plain numbers and duals alike: the elementary ones
+// (elementary.hpp, dual.hpp) and what is built on them here. Other element types supply
+// their own overloads, declared before this header is included.
 #pragma once
 
 #include <bit>
-#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <type_traits>
 
-#include "ctgrad/math/constexpr_math.hpp"
+#include "ctgrad/math/dual.hpp"
+#include "ctgrad/math/elementary.hpp"
 
 namespace ctgrad::math {
-
-#define CTGRAD_DETAIL_MATH_UNARY(name)                                             \
-  template <class T>                                                               \
-    requires std::is_floating_point_v<T>                                           \
-  constexpr T name(T x) {                                                          \
-    if (std::is_constant_evaluated()) return static_cast<T>(detail::cx::name(x)); \
-    return std::name(x);                                                           \
-  }
-
-CTGRAD_DETAIL_MATH_UNARY(exp)
-CTGRAD_DETAIL_MATH_UNARY(expm1)
-CTGRAD_DETAIL_MATH_UNARY(log)
-CTGRAD_DETAIL_MATH_UNARY(log1p)
-CTGRAD_DETAIL_MATH_UNARY(sqrt)
-CTGRAD_DETAIL_MATH_UNARY(sin)
-CTGRAD_DETAIL_MATH_UNARY(cos)
-CTGRAD_DETAIL_MATH_UNARY(tanh)
-CTGRAD_DETAIL_MATH_UNARY(atan)
-CTGRAD_DETAIL_MATH_UNARY(asin)
-CTGRAD_DETAIL_MATH_UNARY(acos)
-CTGRAD_DETAIL_MATH_UNARY(sinh)
-CTGRAD_DETAIL_MATH_UNARY(cosh)
-CTGRAD_DETAIL_MATH_UNARY(erf)
-
-#undef CTGRAD_DETAIL_MATH_UNARY
-
-template <class T>
-  requires std::is_floating_point_v<T>
-constexpr T atan2(T y, T x) {
-  if (std::is_constant_evaluated()) return static_cast<T>(detail::cx::atan2(y, x));
-  return std::atan2(y, x);
-}
-
-template <class T>
-  requires std::is_floating_point_v<T>
-constexpr T pow(T x, T y) {
-  if (std::is_constant_evaluated()) return static_cast<T>(detail::cx::pow(x, y));
-  return std::pow(x, y);
-}
 
 // x^n for an integer n by repeated squaring: exact steps, no log/exp
 template <class T>

@@ -36,7 +36,7 @@ struct class_loss {
 
   template <class L, class Y>
   static constexpr auto check_types() {
-    if constexpr (!std::is_floating_point_v<L>)
+    if constexpr (!real_number<L>)
       return fixed_string("scores must be floating point, got ") + detail::type_name_string<L>();
     else if constexpr (!std::is_integral_v<Y> || std::is_same_v<Y, bool>)
       return fixed_string("labels must be integers (class indices), got ") + detail::type_name_string<Y>();
