@@ -118,4 +118,35 @@ constexpr detail::call_result_t<E, W, B, detail::call::vjp> vjp(const E& e, cons
   return detail::gradient_access::evaluate<detail::call::vjp, W>(e, seed, b);
 }
 
+// Calls without values: one sentence instead of "no matching function".
+namespace detail {
+template <class...>
+inline constexpr bool no_values = false;
+// (what such a call returns: no further errors from `auto g = ...`)
+using missing_values = invalid<error_kind::unbound_leaf, fixed_string("no values: at(...) is missing")>;
+template <class B>
+concept not_bindings = !binding_set<B> && !leaf_selection<B>;
+}  // namespace detail
+template <detail::evaluable E>
+constexpr detail::missing_values grad(const E&) {
+  static_assert(detail::no_values<E>, "ctgrad: grad(e) needs the leaves' values: grad(e, at(x = ...))");
+  return {};
+}
+template <detail::evaluable E, leaf_selection W>
+constexpr detail::missing_values grad(const E&, const W&) {
+  static_assert(detail::no_values<E>, "ctgrad: grad(e, wrt(...)) needs the leaves' values: grad(e, wrt(...), at(x = ...))");
+  return {};
+}
+template <detail::evaluable E, detail::not_bindings B>
+  requires(detail::is_binding_t<B>::value)
+constexpr detail::missing_values grad(const E&, const B&) {
+  static_assert(detail::no_values<E>, "ctgrad: grad(e, x = v): put the values in at(...): grad(e, at(x = v))");
+  return {};
+}
+template <detail::evaluable E>
+constexpr detail::missing_values value(const E&) {
+  static_assert(detail::no_values<E>, "ctgrad: value(e) needs the leaves' values: value(e, at(x = ...))");
+  return {};
+}
+
 }  // namespace ctgrad
