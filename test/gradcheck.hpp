@@ -1,9 +1,7 @@
-// Test helper: gradients against central finite differences.
+// Test helper: gradients against central finite differences, by ctgrad::gradcheck.
 //
-// check_gradient(e, rng, leaves...) binds each leaf to a random tensor (by reference, so the
-// values can be nudged in place), computes grad(e) and, for every element of every leaf,
-// compares it with (f(x+h) - f(x-h)) / 2h. The step is h = cbrt(eps) * max(1, |x|), which
-// balances truncation (h^2) and rounding (eps/h) error; the tolerance follows from it.
+// check_gradient(e, rng, leaves...) binds each leaf to a random tensor and checks every
+// element of every leaf's gradient (derivatives/gradcheck.hpp says how).
 #pragma once
 
 #include <doctest/doctest.h>
@@ -12,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <ostream>
 #include <random>
 #include <string>
 #include <tuple>
@@ -45,41 +44,16 @@ auto random_tensor(std::mt19937_64& rng, range r) {
   return t;
 }
 
-// `fixed` binds the leaves that stay as they are (integer labels, say).
+// `fixed` binds the leaves that stay as they are (integer labels, say). The comparison is
+// ctgrad::gradcheck's, at the tolerances above (its defaults).
 template <class E, class Fixed, class... L>
 void check_gradient_at(const E& e, std::mt19937_64& rng, range r, const Fixed& fixed, const L&... leaves) {
   using T = typename E::value_type;
   auto values = std::make_tuple(random_tensor<L>(rng, r)...);
   auto bound = std::apply([&](auto&... v) { return ctgrad::at(fixed, (leaves = v)...); }, values);
-  const auto g = ctgrad::grad(e, ctgrad::wrt(leaves...), bound);
-  const T f0 = ctgrad::value(e, bound);
-
-  auto check_leaf = [&](const auto& leaf, auto& v) {
-    using Leaf = std::remove_cvref_t<decltype(leaf)>;
-    const auto analytic = [&] {
-      if constexpr (Leaf::shape_type::rank == 0)
-        return ctgrad::tensor<T>(g[leaf]);
-      else
-        return g[leaf];
-    }();
-    for (std::size_t i = 0; i < v.size(); ++i) {
-      const T x = v.flat(i);
-      const T h = std::cbrt(std::numeric_limits<T>::epsilon()) * std::max(T(1), std::abs(x));
-      v.flat(i) = x + h;
-      const T fp = ctgrad::value(e, bound);
-      v.flat(i) = x - h;
-      const T fm = ctgrad::value(e, bound);
-      v.flat(i) = x;
-      const T numeric = (fp - fm) / (T(2) * h);
-      const T scale = std::max({T(1), std::abs(numeric), std::abs(f0)});
-      INFO("leaf \"" << std::string(Leaf::name.c_str()) << "\" element " << i << " at x = " << x);
-      CHECK(std::abs(analytic.flat(i) - numeric) <= fd_tolerance<T>() * scale);
-    }
-  };
-  const auto leaf_tuple = std::make_tuple(leaves...);
-  [&]<std::size_t... I>(std::index_sequence<I...>) {
-    (check_leaf(std::get<I>(leaf_tuple), std::get<I>(values)), ...);
-  }(std::index_sequence_for<L...>{});
+  const auto report = ctgrad::gradcheck(e, ctgrad::wrt(leaves...), bound, {.atol = fd_tolerance<T>()});
+  INFO(report);
+  CHECK(bool(report));
 }
 
 // A random fixed weighting of e, whose shape must be [D...]: a scalar whose gradient

@@ -3,6 +3,7 @@
 //   core/     values: tensor, shape, fixed_string, the constexpr random engine
 //   expr/     the front end: expression nodes, bindings, the operation contract, make_op
 //   engine/   the back end: schedule, storage, fusion, workspace, value/grad/vjp
+//   derivatives/  forward mode (jvp), jacobian, hessian, hvp, derivatives<N>, gradcheck
 //   ops/      the operations; math/ the scalar math they use; kernels/ the matrix products
 //   nn/       layers, losses, models; optim/ optimizers
 //
@@ -12,11 +13,17 @@
 #pragma once
 
 // (in the order of the layers: values, front end, back end, operations, layers)
+#include "ctgrad/core/dual.hpp"
 #include "ctgrad/core/fixed_string.hpp"
 #include "ctgrad/core/labels.hpp"
 #include "ctgrad/core/random.hpp"
 #include "ctgrad/core/shape.hpp"
 #include "ctgrad/core/tensor.hpp"
+#include "ctgrad/derivatives/gradcheck.hpp"
+#include "ctgrad/derivatives/hessian.hpp"
+#include "ctgrad/derivatives/higher.hpp"
+#include "ctgrad/derivatives/jacobian.hpp"
+#include "ctgrad/derivatives/jvp.hpp"
 #include "ctgrad/engine/evaluate.hpp"
 #include "ctgrad/engine/workspace.hpp"
 #include "ctgrad/expr/binding.hpp"
@@ -27,6 +34,8 @@
 #include "ctgrad/expr/view.hpp"
 #include "ctgrad/kernels/gemm.hpp"
 #include "ctgrad/math/constexpr_math.hpp"
+#include "ctgrad/math/dual.hpp"
+#include "ctgrad/math/elementary.hpp"
 #include "ctgrad/math/scalar.hpp"
 #include "ctgrad/nn/activations.hpp"
 #include "ctgrad/nn/linear.hpp"
