@@ -30,6 +30,21 @@ int main() {
     sink = g[a] + g[b] + value(e, at(a = 0.7, b = 1.3));
   });
 
+  // forward mode, Jacobians, Hessians, higher derivatives and gradcheck: duals live where
+  // doubles did, in the workspaces the results hold
+  expect_zero("jvp, jacobian, hessian, hvp, derivatives<3>, gradcheck", [&] {
+    constexpr auto v = var<"v", double, 3>;
+    const tensor<double, 3> vv{0.3, -0.2, 0.5};
+    const auto e = sum(hadamard(tanh(v * a), exp(v))) + a * logsumexp(v);
+    const auto r = jvp(e, along(v = tensor<double, 3>{1, 0, 0}), at(v = vv, a = 0.7));
+    const auto J = jacobian(softmax(v * a), wrt(v, a), at(v = vv, a = 0.7));
+    const auto H = hessian(e, wrt(v, a), at(v = vv, a = 0.7));
+    const auto hv = hvp(e, along(a = 1.0), at(v = vv, a = 0.7));
+    const auto d = derivatives<3>(sin(a) * exp(a), wrt(a), at(a = 0.7));
+    const auto report = gradcheck(e, at(v = vv, a = 0.7));
+    sink = r.tangent() + J[a](1) + H(a, a) + hv[a] + d[3] + (report ? 1.0 : 0.0);
+  });
+
   // the activations, comparisons and where of ops/functions.hpp and ops/select.hpp
   constexpr auto M = var<"M", double, 8, 16>;
   constexpr auto r = var<"r", double, 16>;
