@@ -19,6 +19,7 @@
 #include "ctgrad/core/random.hpp"
 #include "ctgrad/core/shape.hpp"
 #include "ctgrad/core/tensor.hpp"
+#include "ctgrad/derivatives/along.hpp"
 #include "ctgrad/derivatives/gradcheck.hpp"
 #include "ctgrad/derivatives/hessian.hpp"
 #include "ctgrad/derivatives/higher.hpp"

@@ -13,6 +13,7 @@
 #include <type_traits>
 
 #include "ctgrad/core/dual.hpp"
+#include "ctgrad/derivatives/along.hpp"
 #include "ctgrad/derivatives/jacobian.hpp"
 #include "ctgrad/derivatives/layout.hpp"
 #include "ctgrad/derivatives/retype.hpp"

@@ -11,6 +11,7 @@
 #include <type_traits>
 
 #include "ctgrad/core/dual.hpp"
+#include "ctgrad/derivatives/along.hpp"
 #include "ctgrad/derivatives/layout.hpp"
 #include "ctgrad/derivatives/retype.hpp"
 #include "ctgrad/engine/evaluate.hpp"

@@ -1,6 +1,6 @@
 // What the derivative functions share: the leaves of wrt(...) laid end to end as one vector
 // of n numbers, the checks made before anything runs, and blocks of a dense matrix handed
-// out as tensors of the leaves' shapes.
+// out as tensors of the leaves' shapes. (along(...) is in along.hpp.)
 #pragma once
 
 #include <cstddef>
@@ -16,24 +16,7 @@
 
 namespace ctgrad {
 
-// Tangents for forward mode: along(a = da, W = dW), each of its leaf's shape.
-template <class B>
-struct tangents {
-  B bound;
-};
-template <class... A>
-constexpr auto along(const A&... a) {
-  return tangents<decltype(at(a...))>{at(a...)};
-}
-
 namespace detail {
-
-template <class T>
-struct is_tangents_t : std::false_type {};
-template <class B>
-struct is_tangents_t<tangents<B>> : std::true_type {};
-template <class T>
-concept tangent_set = is_tangents_t<std::remove_cvref_t<T>>::value;
 
 template <std::size_t N>
 struct offsets {
