@@ -86,14 +86,15 @@ constexpr auto gradcheck_of(const E& e, const B& b, gradcheck_options opt) {
 
     gradcheck_report<T> r;
     double worst = -1;
-    const auto f0 = value(e, b);
-    // every leaf of type T copied, to be nudged in place: one binding type for all leaves
+    // every leaf of type T copied, to be nudged in place; everything below is evaluated at
+    // the copies, so the expression is compiled for one set of bindings only
     auto copies = dual_bindings<S, T, T>(b, [](auto, std::size_t, T&) {});
+    const auto f0 = value(e, copies);
     workspace<E, W> ws;
     tensor_for<T, Out> seed{};
     for (std::size_t o = 0; o < Out::size; ++o) {
       seed.flat(o) = T(1);
-      const auto g = ws.vjp(e, seed, b);
+      const auto g = ws.vjp(e, seed, copies);
       seed.flat(o) = T(0);
       const double fo = abs_of(output_of<T>(f0, o));
       g.for_each([&]<class L>(L, const auto& analytic) {
