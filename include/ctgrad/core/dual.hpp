@@ -24,15 +24,17 @@ struct dual {
   using value_type = T;
   static constexpr std::size_t lanes = K;
 
-  T value{};
-  T tangent[K]{};
+  T value;
+  T tangent[K];
 
+  // `dual d;` is uninitialised, as `double d;` is (a workspace's slots are written before
+  // they are read, and zeroing them cost a pass over the workspace); `dual d{}` is zero
   constexpr dual() = default;
-  constexpr dual(T v) : value(v) {}  // NOLINT: a constant is a dual with zero tangent
+  constexpr dual(T v) : value(v), tangent{} {}  // NOLINT: a constant is a dual with zero tangent
   template <class U>
     requires(std::is_arithmetic_v<U> && !std::is_same_v<U, T> && std::is_constructible_v<T, U>)
-  constexpr dual(U v) : value(static_cast<T>(v)) {}  // NOLINT: so are plain numbers (2, 0.5f)
-  constexpr dual(T v, const std::array<T, K>& t) : value(v) {
+  constexpr dual(U v) : value(static_cast<T>(v)), tangent{} {}  // NOLINT: so are plain numbers (2, 0.5f)
+  constexpr dual(T v, const std::array<T, K>& t) : value(v), tangent{} {
     for (std::size_t k = 0; k < K; ++k) tangent[k] = t[k];
   }
 
