@@ -46,9 +46,17 @@ auto f_axes() { return concat<0>(logsumexp<1>(x), max<1>(x), variance<1>(x)); }
 template <class X>
 auto f_shapes_on(X z) { return exp(0.5 * concat<0>(transpose(z), reshape<3, 2>(z))); }
 auto f_shapes() { return f_shapes_on(x); }
+auto f_select() {
+  return where(x > 0.0, square(x), sin(x)) + broadcast_to<2, 3>(unsqueeze<1>(sum<1>(slice<1, 1, 3>(x))));
+}
+auto f_stack() { return min<0>(stack(index<1>(x), hadamard(index<0>(x), index<1>(x)))) / (1.0 + abs(index<0>(x))); }
 auto f_ce() { return nn::cross_entropy(x, labels) + 0.1 * sum(square(x)); }
 auto f_mix() { return sum(hadamard(sigmoid(x), softplus(x))) + sum(prod<1>(x + 2.0)); }
 auto f_norm() { return norm(x) * logsumexp(x) + mean(sin(x)); }
+auto f_losses() {
+  return nn::huber_loss(x, constant_of(vv), 0.5) + nn::binary_cross_entropy_with_logits(x, sigmoid(constant_of(vv))) +
+         nn::l1_loss(tanh(x), constant_of(vv));
+}
 
 template <class E, std::size_t NJ, std::size_t NV>
 void check_vector_function(const E& e, const double (&jac)[NJ], const double (&value)[NV], const double (&jv)[NV]) {
@@ -93,12 +101,15 @@ TEST_CASE("jacobian and jvp against PyTorch's torch.autograd.functional") {
   SUBCASE("softmax") { check_vector_function(f_softmax(), torch_ref::der_softmax_jac, torch_ref::der_softmax_value, torch_ref::der_softmax_jvp); }
   SUBCASE("axes") { check_vector_function(f_axes(), torch_ref::der_axes_jac, torch_ref::der_axes_value, torch_ref::der_axes_jvp); }
   SUBCASE("shapes") { check_vector_function(f_shapes(), torch_ref::der_shapes_jac, torch_ref::der_shapes_value, torch_ref::der_shapes_jvp); }
+  SUBCASE("where, broadcast, slice") { check_vector_function(f_select(), torch_ref::der_select_jac, torch_ref::der_select_value, torch_ref::der_select_jvp); }
+  SUBCASE("index, stack, min") { check_vector_function(f_stack(), torch_ref::der_stack_jac, torch_ref::der_stack_value, torch_ref::der_stack_jvp); }
 }
 
 TEST_CASE("hessian and hvp against PyTorch's torch.autograd.functional") {
   SUBCASE("cross_entropy") { check_scalar_function(f_ce(), torch_ref::der_ce_hessian, torch_ref::der_ce_value, torch_ref::der_ce_hvp); }
   SUBCASE("elementwise and prod") { check_scalar_function(f_mix(), torch_ref::der_mix_hessian, torch_ref::der_mix_value, torch_ref::der_mix_hvp); }
   SUBCASE("norm and logsumexp") { check_scalar_function(f_norm(), torch_ref::der_norm_hessian, torch_ref::der_norm_value, torch_ref::der_norm_hvp); }
+  SUBCASE("huber, bce with logits, l1") { check_scalar_function(f_losses(), torch_ref::der_losses_hessian, torch_ref::der_losses_value, torch_ref::der_losses_hvp); }
 }
 
 TEST_CASE("jvp against vjp: <u, J v> both ways, on random points") {

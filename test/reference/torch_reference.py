@@ -216,6 +216,8 @@ vector_fns = [
     ("softmax", lambda x: x.softmax(1) * x),
     ("axes", lambda x: torch.cat([x.logsumexp(1), x.amax(1), x.var(1)])),
     ("shapes", lambda x: torch.exp(0.5 * torch.cat([x.T, x.reshape(3, 2)], 0))),
+    ("select", lambda x: torch.where(x > 0, x * x, torch.sin(x)) + x[:, 1:3].sum(1, keepdim=True).broadcast_to(2, 3)),
+    ("stack", lambda x: torch.stack([x[1], x[0] * x[1]]).amin(0) / (1 + x[0].abs())),
 ]
 for name, f in vector_fns:
     emit(f"der_{name}_jac", AF.jacobian(f, der_x))
@@ -226,6 +228,8 @@ scalar_fns = [
     ("ce", lambda x: F.cross_entropy(x, torch.tensor(der_labels)) + 0.1 * (x * x).sum()),
     ("mix", lambda x: (torch.sigmoid(x) * F.softplus(x)).sum() + (x + 2).prod(1).sum()),
     ("norm", lambda x: x.norm() * x.logsumexp((0, 1)) + torch.sin(x).mean()),
+    ("losses", lambda x: F.huber_loss(x, der_v, delta=0.5) + F.binary_cross_entropy_with_logits(x, torch.sigmoid(der_v))
+     + F.l1_loss(x.tanh(), der_v)),
 ]
 for name, f in scalar_fns:
     emit(f"der_{name}_hessian", AF.hessian(f, der_x))
