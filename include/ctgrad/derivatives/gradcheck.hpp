@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <type_traits>
 
+#include "ctgrad/derivatives/jacobian.hpp"
 #include "ctgrad/derivatives/layout.hpp"
 #include "ctgrad/derivatives/retype.hpp"
 #include "ctgrad/engine/evaluate.hpp"
@@ -72,12 +73,10 @@ template <class E, class W, class B>
 constexpr auto gradcheck_of(const E& e, const B& b, gradcheck_options opt) {
   using P = derivative_problem_t<gradcheck_name, E, W, B, false>;
   if constexpr (!std::is_void_v<P>) {
-    if constexpr (!is_invalid<E>) report<P>();
-    return P{};
+    return reported<P, E>();
   } else {
     using T = typename E::value_type;
     static_assert(std::is_floating_point_v<T>, "ctgrad: gradcheck: the expression's elements must be float or double");
-    using Out = typename E::shape_type;
     using S = schedule<E, all_trainable>;
     constexpr bool is_float = std::is_same_v<T, float>;
     const double step = opt.step > 0 ? opt.step : (is_float ? 4.921566601151848e-3 : 6.055454452393343e-6);
@@ -90,12 +89,7 @@ constexpr auto gradcheck_of(const E& e, const B& b, gradcheck_options opt) {
     // the copies, so the expression is compiled for one set of bindings only
     auto copies = dual_bindings<S, T, T>(b, [](auto, std::size_t, T&) {});
     const auto f0 = value(e, copies);
-    workspace<E, W> ws;
-    tensor_for<T, Out> seed{};
-    for (std::size_t o = 0; o < Out::size; ++o) {
-      seed.flat(o) = T(1);
-      const auto g = ws.vjp(e, seed, copies);
-      seed.flat(o) = T(0);
+    jacobian_rows<W>(e, copies, [&](std::size_t o, const auto& g) {
       const double fo = abs_of(output_of<T>(f0, o));
       g.for_each([&]<class L>(L, const auto& analytic) {
         static_assert(!L::shape_type::dynamic, "ctgrad: gradcheck takes leaves of static shape");
@@ -123,7 +117,7 @@ constexpr auto gradcheck_of(const E& e, const B& b, gradcheck_options opt) {
           }
         }
       });
-    }
+    });
     return r;
   }
 }

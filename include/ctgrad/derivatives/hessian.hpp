@@ -74,8 +74,7 @@ template <std::size_t Lanes, class E, class W, class B>
 constexpr auto hessian_of(const E& e, const B& b) {
   using P = derivative_problem_t<hessian_name, E, W, B, true>;
   if constexpr (!std::is_void_v<P>) {
-    if constexpr (!is_invalid<E>) report<P>();
-    return P{};
+    return reported<P, E>();
   } else {
     using T = typename E::value_type;
     using layout = typename layout_of<W>::type;
@@ -91,13 +90,7 @@ constexpr auto hessian_of(const E& e, const B& b) {
     const auto re = retype<T, D>(e);
     workspace<RE, RW> ws;
     for (std::size_t first = 0; first < layout::n; first += K) {
-      const auto bound = dual_bindings<S, T, D>(b, [&]<class L>(L, std::size_t i, D& x) {
-        constexpr std::size_t j = layout::template index<L>;
-        if constexpr (j < layout::count) {
-          const std::size_t g = layout::offset.at[j] + i;
-          if (g >= first && g < first + K) x.tangent[g - first] = T(1);
-        }
-      });
+      const auto bound = unit_seeded<S, W, T, D>(b, first);
       const auto g = ws.grad(re, bound);
       if (first == 0) value = g.value().value;
       [&]<class... L>(wrt_t<L...>) {
@@ -166,8 +159,7 @@ template <class E, class W, class A, class B>
 constexpr auto hvp_of(const E& e, const tangents<A>& dir, const B& b) {
   using P = derivative_problem_t<hvp_name, E, W, B, true>;
   if constexpr (!std::is_void_v<P>) {
-    if constexpr (!is_invalid<E>) report<P>();
-    return P{};
+    return reported<P, E>();
   } else {
     using T = typename E::value_type;
     using D = dual<T, 1>;

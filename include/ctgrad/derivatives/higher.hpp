@@ -59,8 +59,7 @@ template <std::size_t N, detail::evaluable E, class L, binding_set B>
 constexpr auto derivatives(const E& e, const wrt_t<L>&, const B& b) {
   using P = detail::derivative_problem_t<detail::derivatives_name, E, wrt_t<L>, B, true>;
   if constexpr (!std::is_void_v<P>) {
-    if constexpr (!detail::is_invalid<E>) detail::report<P>();
-    return P{};
+    return detail::reported<P, E>();
   } else {
     static_assert(L::shape_type::rank == 0, "ctgrad: derivatives<N>(f, wrt(x), ...): x must be a scalar leaf");
     using T = typename E::value_type;

@@ -59,14 +59,22 @@ constexpr void forward_passes(const E& e, const B& b, Write&& write) {
   using S = schedule<E, all_trainable>;
   const auto re = retype<T, D>(e);
   for (std::size_t first = 0; first < layout::n; first += K) {
-    const auto bound = dual_bindings<S, T, D>(b, [&]<class L>(L, std::size_t i, D& x) {
-      constexpr std::size_t j = layout::template index<L>;
-      if constexpr (j < layout::count) {
-        const std::size_t g = layout::offset.at[j] + i;
-        if (g >= first && g < first + K) x.tangent[g - first] = T(1);
-      }
-    });
+    const auto bound = unit_seeded<S, W, T, D>(b, first);
     write(first, value(re, bound));
+  }
+}
+
+// f(o, gradients) with the gradients of e's output element o for the leaves of W: one
+// vector-Jacobian product per row of the Jacobian.
+template <class W, class E, class B, class F>
+constexpr void jacobian_rows(const E& e, const B& b, F&& f) {
+  using T = typename E::value_type;
+  workspace<E, W> ws;
+  tensor_for<T, typename E::shape_type> seed{};
+  for (std::size_t o = 0; o < E::shape_type::size; ++o) {
+    seed.flat(o) = T(1);
+    f(o, ws.vjp(e, seed, b));
+    seed.flat(o) = T(0);
   }
 }
 
@@ -74,8 +82,7 @@ template <bool Forward, class E, class W, class B>
 constexpr auto jacobian_of(const E& e, const B& b) {
   using P = derivative_problem_t<jacobian_name, E, W, B, false>;
   if constexpr (!std::is_void_v<P>) {
-    if constexpr (!is_invalid<E>) report<P>();
-    return P{};
+    return reported<P, E>();
   } else {
     using T = typename E::value_type;
     using Out = typename E::shape_type;
@@ -93,12 +100,7 @@ constexpr auto jacobian_of(const E& e, const B& b) {
         }
       });
     } else {
-      workspace<E, W> ws;
-      tensor_for<T, Out> seed{};
-      for (std::size_t o = 0; o < Out::size; ++o) {
-        seed.flat(o) = T(1);
-        const auto g = ws.vjp(e, seed, b);
-        seed.flat(o) = T(0);
+      jacobian_rows<W>(e, b, [&](std::size_t o, const auto& g) {
         [&]<class... L>(wrt_t<L...>) {
           std::size_t col = 0;
           in_order{([&] {
@@ -107,7 +109,7 @@ constexpr auto jacobian_of(const E& e, const B& b) {
                     }(),
                     0)...};
         }(W{});
-      }
+      });
     }
     return J;
   }

@@ -75,8 +75,7 @@ template <detail::evaluable E, class A, binding_set B>
 constexpr auto jvp(const E& e, const tangents<A>& dir, const B& b) {
   using P = typename decltype(detail::jvp_problem<E, A, B>())::type;
   if constexpr (!std::is_void_v<P>) {
-    if constexpr (!detail::is_invalid<E>) detail::report<P>();
-    return P{};
+    return detail::reported<P, E>();
   } else {
     using T = typename E::value_type;
     using D = dual<T, 1>;

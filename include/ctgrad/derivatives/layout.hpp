@@ -93,6 +93,13 @@ constexpr auto derivative_problem() {
     return std::type_identity<problem_t<E, W, B, false>>{};
   }
 }
+// the problem P, reported unless E itself was invalid (then it was reported where it arose)
+template <class P, class E>
+constexpr P reported() {
+  if constexpr (!is_invalid<E>) report<P>();
+  return P{};
+}
+
 template <auto What, class E, class W, class B, bool NeedScalar>
 using derivative_problem_t = typename decltype(derivative_problem<What, E, W, B, NeedScalar>())::type;
 

@@ -10,6 +10,7 @@
 
 #include "ctgrad/core/pack.hpp"
 #include "ctgrad/core/tensor.hpp"
+#include "ctgrad/derivatives/layout.hpp"
 #include "ctgrad/engine/schedule.hpp"
 #include "ctgrad/expr/binding.hpp"
 #include "ctgrad/expr/expression.hpp"
@@ -115,6 +116,20 @@ constexpr auto dual_bindings(const B& b, Seed&& seed) {
     return bindings<decltype(one(std::integral_constant<std::size_t, J>{}))...>{
         one(std::integral_constant<std::size_t, J>{})...};
   }(std::make_index_sequence<leaf_steps<S>::list.size>{});
+}
+
+// Dual bindings whose lane l is the unit direction of input first + l, the inputs being W's
+// leaves laid end to end (layout.hpp): one pass of a forward Jacobian or of a Hessian.
+template <class S, class W, class From, class To, class B>
+constexpr auto unit_seeded(const B& b, std::size_t first) {
+  using layout = typename layout_of<W>::type;
+  return dual_bindings<S, From, To>(b, [first]<class L>(L, std::size_t i, To& x) {
+    constexpr std::size_t j = layout::template index<L>;
+    if constexpr (j < layout::count) {
+      const std::size_t g = layout::offset.at[j] + i;
+      if (g >= first && g < first + To::lanes) x.tangent[g - first] = From(1);
+    }
+  });
 }
 
 }  // namespace ctgrad::detail
