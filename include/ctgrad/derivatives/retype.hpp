@@ -52,6 +52,18 @@ constexpr tensor<To, D...> converted(const tensor<T, D...>& t) {
   return r;
 }
 
+template <class E>
+struct arity;
+template <class Op, class... C>
+struct arity<node<Op, C...>> : std::integral_constant<std::size_t, sizeof...(C)> {};
+
+template <class From, class To, class E>
+constexpr retyped_t<E, From, To> retype(const E& e);
+template <class From, class To, class R, class E, std::size_t... I>
+constexpr R retype_children(const E& e, std::index_sequence<I...>) {
+  return R{e.op, typename R::children_type(retype<From, To>(child<I>(e))...)};
+}
+
 // The expression object on To: constants converted, pure subtrees made on the spot.
 template <class From, class To, class E>
 constexpr retyped_t<E, From, To> retype(const E& e) {
@@ -64,9 +76,7 @@ constexpr retyped_t<E, From, To> retype(const E& e) {
     else
       return e;
   } else {
-    return [&]<std::size_t... I>(std::index_sequence<I...>) {
-      return R{e.op, typename R::children_type(retype<From, To>(child<I>(e))...)};
-    }(std::make_index_sequence<R::children_type::count>{});
+    return retype_children<From, To, R>(e, std::make_index_sequence<arity<E>::value>{});
   }
 }
 

@@ -93,7 +93,6 @@ template <class Seq, class... C>
 struct child_store;
 template <std::size_t... I, class... C>
 struct child_store<std::index_sequence<I...>, C...> : child_slot<I, C>... {
-  static constexpr std::size_t count = sizeof...(C);
   child_store() = default;
   constexpr explicit child_store(const C&... c) : child_slot<I, C>(c)... {}
 };
