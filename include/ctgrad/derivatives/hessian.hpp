@@ -157,18 +157,14 @@ class hvp_result {
 namespace detail {
 template <class E, class W, class A, class B>
 constexpr auto hvp_of(const E& e, const tangents<A>& dir, const B& b) {
-  using P = derivative_problem_t<hvp_name, E, W, B, true>;
+  using P = along_problem_t<hvp_name, E, W, A, B, true>;
   if constexpr (!std::is_void_v<P>) {
     return reported<P, E>();
   } else {
     using T = typename E::value_type;
     using D = dual<T, 1>;
     using S = schedule<E, all_trainable>;
-    using U = typename unused_tangent<S, A>::type;
-    static_assert(std::is_void_v<U>, "ctgrad: hvp: along(...) names a leaf the expression does not use");
-    const auto bound = dual_bindings<S, T, D>(b, [&]<class L>(L, std::size_t i, D& x) {
-      if constexpr (A::template has<L>()) x.tangent[0] = dir.bound.template get<L>().flat(i);
-    });
+    const auto bound = along_seeded<S, T, D>(b, dir);
     using RW = dual_wrt<W, T, D>;
     auto g = gradient_access::evaluate<call::grad, RW>(retype<T, D>(e), no_seed{}, bound);
     return hvp_result<decltype(g), T>(static_cast<decltype(g)&&>(g));

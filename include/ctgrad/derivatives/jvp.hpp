@@ -52,37 +52,19 @@ constexpr jvp_result<T, S> split_lane(const V& v, std::size_t lane) {
 
 inline constexpr auto jvp_name = fixed_string("jvp");
 
-template <class E, class A, class B>
-constexpr auto jvp_problem() {
-  using P = derivative_problem_t<jvp_name, E, wrt_t<>, B, false>;
-  if constexpr (!std::is_void_v<P>) {
-    return std::type_identity<P>{};
-  } else {
-    using L = typename unused_tangent<schedule<E, all_trainable>, A>::type;
-    if constexpr (std::is_void_v<L>)
-      return std::type_identity<void>{};
-    else
-      return std::type_identity<invalid<error_kind::not_differentiable, fixed_string("jvp: along(...): leaf ") +
-                                                                              leaf_description<L>() +
-                                                                              fixed_string(" is not used by the expression")>>{};
-  }
-}
-
 }  // namespace detail
 
 // The value of e and its derivative along the tangents: one forward pass on duals.
 template <detail::evaluable E, class A, binding_set B>
 constexpr auto jvp(const E& e, const tangents<A>& dir, const B& b) {
-  using P = typename decltype(detail::jvp_problem<E, A, B>())::type;
+  using P = detail::along_problem_t<detail::jvp_name, E, wrt_t<>, A, B, false>;
   if constexpr (!std::is_void_v<P>) {
     return detail::reported<P, E>();
   } else {
     using T = typename E::value_type;
     using D = dual<T, 1>;
     using S = detail::schedule<E, all_trainable>;
-    const auto bound = detail::dual_bindings<S, T, D>(b, [&]<class L>(L, std::size_t i, D& x) {
-      if constexpr (A::template has<L>()) x.tangent[0] = dir.bound.template get<L>().flat(i);
-    });
+    const auto bound = detail::along_seeded<S, T, D>(b, dir);
     return detail::split_lane<T, typename E::shape_type>(value(detail::retype<T, D>(e), bound), 0);
   }
 }

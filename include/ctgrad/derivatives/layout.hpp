@@ -11,6 +11,7 @@
 #include "ctgrad/core/shape.hpp"
 #include "ctgrad/core/tensor.hpp"
 #include "ctgrad/engine/checks.hpp"
+#include "ctgrad/engine/schedule.hpp"
 #include "ctgrad/expr/binding.hpp"
 #include "ctgrad/expr/diagnostics.hpp"
 
@@ -110,6 +111,25 @@ struct unused_tangent {
 };
 template <class S, class... A>
 struct unused_tangent<S, bindings<A...>> : unused_wrt_leaf<S, wrt_t<typename A::leaf_type...>> {};
+
+// derivative_problem, and then a leaf of the tangents A that E does not use (jvp, hvp)
+template <auto What, class E, class W, class A, class B, bool NeedScalar>
+constexpr auto along_problem() {
+  using P = derivative_problem_t<What, E, W, B, NeedScalar>;
+  if constexpr (!std::is_void_v<P>) {
+    return std::type_identity<P>{};
+  } else {
+    using L = typename unused_tangent<schedule<E, all_trainable>, A>::type;
+    if constexpr (std::is_void_v<L>)
+      return std::type_identity<void>{};
+    else
+      return std::type_identity<invalid<error_kind::not_differentiable, What + fixed_string(": along(...): leaf ") +
+                                                                            leaf_description<L>() +
+                                                                            fixed_string(" is not used by the expression")>>{};
+  }
+}
+template <auto What, class E, class W, class A, class B, bool NeedScalar>
+using along_problem_t = typename decltype(along_problem<What, E, W, A, B, NeedScalar>())::type;
 
 }  // namespace detail
 

@@ -10,6 +10,7 @@
 
 #include "ctgrad/core/pack.hpp"
 #include "ctgrad/core/tensor.hpp"
+#include "ctgrad/derivatives/along.hpp"
 #include "ctgrad/derivatives/layout.hpp"
 #include "ctgrad/engine/schedule.hpp"
 #include "ctgrad/expr/binding.hpp"
@@ -139,6 +140,14 @@ constexpr auto unit_seeded(const B& b, std::size_t first) {
       const std::size_t g = layout::offset.at[j] + i;
       if (g >= first && g < first + To::lanes) x.tangent[g - first] = From(1);
     }
+  });
+}
+
+// Dual bindings whose lane 0 is the caller's direction along(...); other leaves stand still.
+template <class S, class From, class To, class B, class A>
+constexpr auto along_seeded(const B& b, const tangents<A>& dir) {
+  return dual_bindings<S, From, To>(b, [&]<class L>(L, std::size_t i, To& x) {
+    if constexpr (A::template has<L>()) x.tangent[0] = dir.bound.template get<L>().flat(i);
   });
 }
 
