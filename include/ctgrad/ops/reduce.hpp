@@ -28,6 +28,7 @@
 #include "ctgrad/core/shape.hpp"
 #include "ctgrad/expr/make_op.hpp"
 #include "ctgrad/math/scalar.hpp"
+#include "ctgrad/math/summation.hpp"
 #include "ctgrad/ops/axis.hpp"
 
 namespace ctgrad {
@@ -49,9 +50,8 @@ struct total {
 
   template <class Y, class A>
   constexpr void forward(Y& y, const A& a) const {
-    typename Y::value_type s{};
     const std::size_t n = a.size();
-    for (std::size_t i = 0; i < n; ++i) s += a[i];
+    const auto s = math::sum_of<typename Y::value_type>(n, [&](std::size_t i) { return a[i]; });
     if constexpr (Mean)
       y.flat(0) = s / static_cast<typename Y::value_type>(n);
     else
@@ -78,9 +78,7 @@ struct sum {
   static constexpr auto name = fixed_string("sum");
   template <class T, class L>
   static constexpr T value(const L& x) {
-    T s{};
-    for (std::size_t k = 0; k < x.size(); ++k) s += x[k];
-    return s;
+    return math::sum_of<T>(x.size(), [&](std::size_t k) { return x[k]; });
   }
   template <class T, class L, class Put>
   static constexpr void vjp(const L& x, T, T dy, Put&& put) {
@@ -165,8 +163,7 @@ struct logsumexp {
   static constexpr T value(const L& x) {
     const T m = extreme<true>::value<T>(x);
     if (!(m > -std::numeric_limits<T>::infinity() && m < std::numeric_limits<T>::infinity())) return m;  // also NaN
-    T s{};
-    for (std::size_t k = 0; k < x.size(); ++k) s += math::exp(x[k] - m);
+    const T s = math::sum_of<T>(x.size(), [&](std::size_t k) { return math::exp(x[k] - m); });
     return m + math::log(s);
   }
   // the softmax of the line
@@ -184,8 +181,7 @@ struct norm {
     T m{};
     for (std::size_t k = 0; k < x.size(); ++k) m = math::abs(x[k]) > m ? math::abs(x[k]) : m;
     if (m == T(0) || m == std::numeric_limits<T>::infinity() || m != m) return m;
-    T s{};
-    for (std::size_t k = 0; k < x.size(); ++k) s += (x[k] / m) * (x[k] / m);
+    const T s = math::sum_of<T>(x.size(), [&](std::size_t k) { return (x[k] / m) * (x[k] / m); });
     return m * math::sqrt(s);
   }
   template <class T, class L, class Put>
@@ -206,8 +202,7 @@ struct spread {
   template <class T, class L>
   static constexpr T value(const L& x) {
     const T mu = mean::value<T>(x);
-    T s{};
-    for (std::size_t k = 0; k < x.size(); ++k) s += (x[k] - mu) * (x[k] - mu);
+    const T s = math::sum_of<T>(x.size(), [&](std::size_t k) { return (x[k] - mu) * (x[k] - mu); });
     const T v = s / static_cast<T>(x.size() - 1);
     if constexpr (Std)
       return math::sqrt(v);

@@ -11,6 +11,7 @@
 #include "ctgrad/core/fixed_string.hpp"
 #include "ctgrad/expr/make_op.hpp"
 #include "ctgrad/math/scalar.hpp"
+#include "ctgrad/math/summation.hpp"
 #include "ctgrad/ops/axis.hpp"
 #include "ctgrad/ops/reduce.hpp"
 
@@ -46,8 +47,7 @@ struct softmax {
         for (std::size_t k = 0, i = base; k < n; ++k, i += stride) yp[i] = x[i] - lse;
       } else {  // one exp per element: e^(x - max), then divided by their sum
         const T m = reducer::extreme<true>::value<T>(detail::line_view<X>{x, base, stride, n});
-        T s{};
-        for (std::size_t k = 0, i = base; k < n; ++k, i += stride) s += (yp[i] = math::exp(x[i] - m));
+        const T s = math::sum_of<T>(n, [&](std::size_t k) { return yp[base + k * stride] = math::exp(x[base + k * stride] - m); });
         const T inv = T(1) / s;
         for (std::size_t k = 0, i = base; k < n; ++k, i += stride) yp[i] *= inv;
       }
@@ -58,8 +58,10 @@ struct softmax {
     using S = typename X::shape_type;
     using T = typename Y::value_type;
     detail::for_each_line<S, axis<S>>(x.size(), [&](std::size_t, std::size_t base, std::size_t stride, std::size_t n) {
-      T s{};
-      for (std::size_t k = 0, i = base; k < n; ++k, i += stride) s += Log ? dy[i] : dy[i] * y[i];
+      const T s = math::sum_of<T>(n, [&](std::size_t k) {
+        const std::size_t i = base + k * stride;
+        return Log ? dy[i] : dy[i] * y[i];
+      });
       for (std::size_t k = 0, i = base; k < n; ++k, i += stride) {
         if constexpr (Log)
           dx.put(i, dy[i] - math::exp(y[i]) * s);
