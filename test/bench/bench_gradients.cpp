@@ -1,5 +1,8 @@
 // Workloads W1a-W7 of docs/benchmarks.md, section A: ctgrad vs a hand-written analytic gradient
-// in the same process, interleaved; prints medians and `ratio <id> ctgrad/hand <x.xx>`.
+// in the same process, interleaved; prints medians and `ratio <id> ctgrad/hand <x.xx>`. For
+// W2-W4 also against hand-written Eigen array code (vectorised sums, exp and log: what a
+// careful person writes), `ratio <id> ctgrad/eigen`, when the build found Eigen.
+// ctgrad's route is the free grad(e, at(...)) with the gradient read from the result's views.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -10,6 +13,10 @@
 #include <vector>
 
 #include <ctgrad/ctgrad.hpp>
+
+#ifdef CTGRAD_BENCH_EIGEN
+#include <Eigen/Core>
+#endif
 
 #include "../alloc_counter.hpp"
 #include "timing.hpp"
@@ -46,6 +53,50 @@ void compare(const char* id, F&& f, H&& h, int calls_per_round, const double* re
               t.first.q1, t.first.q3, allocs);
   std::printf("ratio %s ctgrad/hand %.2f\n", id, mf / mh);
 }
+
+// As compare, with a third implementation e (Eigen arrays) checked and timed beside them.
+template <class F, class H, class E>
+void compare_eigen(const char* id, F&& f, H&& h, [[maybe_unused]] E&& e, int calls_per_round, const double* result,
+                   std::size_t n) {
+#ifdef CTGRAD_BENCH_EIGEN
+  constexpr int rounds = 31;
+  h();
+  const std::vector<double> expected(result, result + n);
+  auto differs = [&](auto&& run) {
+    run();
+    double worst = 0;
+    for (std::size_t i = 0; i < n; ++i)
+      worst = std::max(worst, std::abs(result[i] - expected[i]) / std::max(1.0, std::abs(expected[i])));
+    return worst;
+  };
+  for (auto [who, worst] : {std::pair{"ctgrad", differs(f)}, std::pair{"eigen", differs(e)}})
+    if (!(worst < 1e-9)) {
+      std::printf("MISMATCH %s: %s and hand-written results differ by %g\n", id, who, worst);
+      ++mismatches;
+    }
+  const std::size_t before = test::allocations;
+  f();
+  const std::size_t allocs = test::allocations - before;
+  const auto t = bench::interleaved_all(calls_per_round, rounds, f, h, e);
+  std::printf("%-12s ctgrad %9.2f ns  hand %9.2f ns  eigen %9.2f ns  (ctgrad spread %.2f-%.2f)  allocs/grad %zu\n", id,
+              t[0].median, t[1].median, t[2].median, t[0].q1, t[0].q3, allocs);
+  std::printf("ratio %s ctgrad/hand %.2f\n", id, t[0].median / t[1].median);
+  std::printf("ratio %s ctgrad/eigen %.2f\n", id, t[0].median / t[2].median);
+#else
+  compare(id, f, h, calls_per_round, result, n);
+  std::printf("(%s: no Eigen in this build, no ctgrad/eigen ratio)\n", id);
+#endif
+}
+
+#ifdef CTGRAD_BENCH_EIGEN
+template <std::size_t N>
+using eigen_in = Eigen::Map<const Eigen::Array<double, N, 1>>;
+template <std::size_t N>
+using eigen_out = Eigen::Map<Eigen::Array<double, N, 1>>;
+#define CTGRAD_EIGEN(...) __VA_ARGS__
+#else
+#define CTGRAD_EIGEN(...) [] {}
+#endif
 
 template <class Tensor, class Dist>
 void fill(Tensor& t, std::mt19937_64& rng, Dist dist) {
@@ -130,27 +181,45 @@ int main() {
     tensor<double, N> x;
     fill(x, rng, std::uniform_real_distribution<double>(-1, 1));
     const int reps = N > 100 ? 200 : 5000;
-    compare(
-        id_sq, vector_gradient(sq, v, x, out),
-        [&] {
-          escape(x.data());
-          double s = 0;
-          for (std::size_t i = 0; i < N; ++i) s += x[i] * x[i], out[i] = 2 * x[i];
-          out[N] = s;
-          escape(out);
-        },
-        reps, out, N + 1);
+    auto hand_sq = [&] {
+      escape(x.data());
+      double s = 0;
+      for (std::size_t i = 0; i < N; ++i) s += x[i] * x[i], out[i] = 2 * x[i];
+      out[N] = s;
+      escape(out);
+    };
+    auto eigen_sq = CTGRAD_EIGEN([&] {
+      escape(x.data());
+      const eigen_in<N> xv(x.data());
+      eigen_out<N> o(out);
+      o = 2 * xv;
+      out[N] = xv.square().sum();
+      escape(out);
+    });
+    if constexpr (N > 100)
+      compare_eigen(id_sq, vector_gradient(sq, v, x, out), hand_sq, eigen_sq, reps, out, N + 1);
+    else
+      compare(id_sq, vector_gradient(sq, v, x, out), hand_sq, reps, out, N + 1);
     fill(x, rng, std::uniform_real_distribution<double>(0.5, 2));
-    compare(
-        id_log, vector_gradient(lg, v, x, out),
-        [&] {
-          escape(x.data());
-          double s = 0;
-          for (std::size_t i = 0; i < N; ++i) s += std::log(x[i]), out[i] = 1 / x[i];
-          out[N] = s;
-          escape(out);
-        },
-        reps, out, N + 1);
+    auto hand_log = [&] {
+      escape(x.data());
+      double s = 0;
+      for (std::size_t i = 0; i < N; ++i) s += std::log(x[i]), out[i] = 1 / x[i];
+      out[N] = s;
+      escape(out);
+    };
+    auto eigen_log = CTGRAD_EIGEN([&] {
+      escape(x.data());
+      const eigen_in<N> xv(x.data());
+      eigen_out<N> o(out);
+      o = xv.inverse();
+      out[N] = xv.log().sum();
+      escape(out);
+    });
+    if constexpr (N > 100)
+      compare_eigen(id_log, vector_gradient(lg, v, x, out), hand_log, eigen_log, reps, out, N + 1);
+    else
+      compare(id_log, vector_gradient(lg, v, x, out), hand_log, reps, out, N + 1);
   };
   w2(std::integral_constant<std::size_t, 10>{}, "W2sq10", "W2log10");
   w2(std::integral_constant<std::size_t, 1000>{}, "W2sq1000", "W2log1000");
@@ -160,7 +229,7 @@ int main() {
     constexpr auto lse = log(sum(exp(v)));
     tensor<double, 1000> x;
     fill(x, rng, std::uniform_real_distribution<double>(-1, 1));
-    compare(
+    compare_eigen(
         "W3", vector_gradient(lse, v, x, out),
         [&] {
           escape(x.data());
@@ -170,6 +239,15 @@ int main() {
           out[1000] = std::log(s);
           escape(out);
         },
+        CTGRAD_EIGEN([&] {
+          escape(x.data());
+          eigen_out<1000> o(out);
+          o = eigen_in<1000>(x.data()).exp();
+          const double s = o.sum();
+          o /= s;
+          out[1000] = std::log(s);
+          escape(out);
+        }),
         200, out, 1001);
   }
   {  // W4: normal log-likelihood, gradient w.r.t. (mu, sigma)
@@ -181,7 +259,7 @@ int main() {
     tensor<double, 1000> data;
     fill(data, rng, std::normal_distribution<double>(0.3, 1.2));
     in[0] = 0.2, in[1] = 1.3;
-    compare(
+    compare_eigen(
         "W4", [&] {
           escape(in);
           const auto g = grad(ll, at(y = data, mu = in[0], sigma = in[1]));
@@ -200,6 +278,15 @@ int main() {
           out[2] = -0.5 * s2 - 1000 * (std::log(s) + half_log_2pi);
           escape(out);
         },
+        CTGRAD_EIGEN([&] {
+          escape(in);
+          const double m = in[0], s = in[1], inv = 1 / s;
+          const auto z = (eigen_in<1000>(data.data()) - m) * inv;
+          const double s1 = z.sum(), s2 = z.square().sum();
+          out[0] = s1 * inv, out[1] = s2 * inv - 1000 * inv;
+          out[2] = -0.5 * s2 - 1000 * (std::log(s) + half_log_2pi);
+          escape(out);
+        }),
         200, out, 3);
   }
   {  // W5: MLP 2-16-16-1, tanh hidden, loss (o - t)^2, gradient for all 337 parameters
