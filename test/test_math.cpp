@@ -11,8 +11,10 @@
 
 #include <ctgrad/math/constexpr_math.hpp>
 #include <ctgrad/math/scalar.hpp>
+#include <ctgrad/math/vector_math.hpp>
 
 namespace cx = ctgrad::detail::cx;
+namespace vx = ctgrad::detail::vx;
 
 namespace {
 
@@ -186,4 +188,53 @@ TEST_CASE_TEMPLATE("softplus: log(1 + e^x) without overflow on either side", T, 
   CHECK(softplus(std::numeric_limits<T>::infinity()) == std::numeric_limits<T>::infinity());
   CHECK(std::isnan(softplus(std::numeric_limits<T>::quiet_NaN())));
   static_assert(ctgrad::math::softplus(T(800)) == T(800) && ctgrad::math::softplus(T(-800)) == T(0));
+}
+
+// exp and log as the run time uses them on AVX2+FMA targets (math/vector_math.hpp), tested
+// on every target: the ulp bounds the README states, and every IEEE edge case.
+TEST_CASE("vector exp and log are within 2 ulp of <cmath>") {
+  CHECK(worst_ulps(vx::exp, [](double x) { return std::exp(x); }, -1, 1) <= 2);
+  CHECK(worst_ulps(vx::exp, [](double x) { return std::exp(x); }, -745, 709.78) <= 2);
+  CHECK(worst_ulps(vx::exp, [](double x) { return std::exp(x); }, -745.13, -708) <= 2);  // subnormal results
+  CHECK(worst_ulps(vx::log, [](double x) { return std::log(x); }, 0.5, 2) <= 2);
+  CHECK(worst_ulps(vx::log, [](double x) { return std::log(x); }, 1e-300, 1e300) <= 2);
+  CHECK(worst_ulps([](double e) { return vx::log(std::pow(10.0, e)); }, [](double e) { return std::log(std::pow(10.0, e)); },
+                   -323, 308) <= 2);  // subnormal inputs too
+  CHECK(worst_ulps([](double x) { return vx::log(x * 0x1p-1074); }, [](double x) { return std::log(x * 0x1p-1074); }, 1,
+                   1 << 30) <= 2);
+}
+
+TEST_CASE("vector exp and log: NaN, infinities, zeros, overflow and underflow as <cmath>") {
+  constexpr double inf = std::numeric_limits<double>::infinity(), nan = std::numeric_limits<double>::quiet_NaN();
+  CHECK(std::isnan(vx::exp(nan)));
+  CHECK(vx::exp(inf) == inf);
+  CHECK(vx::exp(-inf) == 0.0);
+  CHECK(vx::exp(0.0) == 1.0);
+  CHECK(vx::exp(-0.0) == 1.0);
+  CHECK(ulp_distance(vx::exp(709.78), std::exp(709.78)) <= 2);  // near the largest finite result
+  CHECK(vx::exp(709.79) == inf);
+  CHECK(vx::exp(1e300) == inf);
+  CHECK(vx::exp(-745.1) == std::numeric_limits<double>::denorm_min());
+  CHECK(vx::exp(-745.2) == 0.0);
+  CHECK(vx::exp(-1e300) == 0.0);
+  CHECK(std::isnan(vx::log(nan)));
+  CHECK(std::isnan(vx::log(-1.0)));
+  CHECK(std::isnan(vx::log(-inf)));
+  CHECK(std::isnan(vx::log(-std::numeric_limits<double>::denorm_min())));
+  CHECK(vx::log(0.0) == -inf);
+  CHECK(vx::log(-0.0) == -inf);
+  CHECK(vx::log(inf) == inf);
+  CHECK(vx::log(1.0) == 0.0);
+  CHECK(vx::log(std::numeric_limits<double>::denorm_min()) == std::log(std::numeric_limits<double>::denorm_min()));
+  CHECK(vx::log(std::numeric_limits<double>::max()) == doctest::Approx(std::log(std::numeric_limits<double>::max())).epsilon(1e-16));
+  // what the run time calls: the vector versions on AVX2+FMA targets, else <cmath>
+  volatile double x = 0.37;
+#if defined(__AVX2__) && defined(__FMA__)
+  CHECK(ctgrad::math::exp(x) == vx::exp(x));
+  CHECK(ctgrad::math::log(x) == vx::log(x));
+  CHECK(ctgrad::math::exp(static_cast<float>(x)) == static_cast<float>(vx::exp(static_cast<float>(x))));
+#else
+  CHECK(ctgrad::math::exp(x) == std::exp(x));
+  CHECK(ctgrad::math::log(x) == std::log(x));
+#endif
 }
