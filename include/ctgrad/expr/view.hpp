@@ -24,6 +24,7 @@
 
 #include "ctgrad/core/shape.hpp"
 #include "ctgrad/core/tensor.hpp"
+#include "ctgrad/math/summation.hpp"
 
 namespace ctgrad {
 
@@ -186,10 +187,16 @@ constexpr void sum_over_repeats(const DX& dx, const Y& y, G&& grad) {
   using S = typename Y::shape_type;
   constexpr std::size_t nx = DX::extent, R = row_length<S>;
   if constexpr (nx == 1) {
-    // a broadcast scalar: the sum of all contributions, kept in a register
-    typename DX::value_type s{};
-    for_each_index<S>(y.size(), [&](std::size_t o, std::size_t j) { s += grad(o, j); });
-    dx.put(0, s);
+    // a broadcast scalar: the sum of all contributions, in partial sums (math/summation.hpp),
+    // row by row where there are rows
+    using T = typename DX::value_type;
+    if constexpr ((S::rank == 1 && S::dynamic) || (!S::dynamic && R == S::size)) {
+      dx.put(0, math::sum_of<T>(y.size(), [&](std::size_t j) { return grad(std::size_t{0}, j); }));
+    } else {
+      T s{};
+      for (std::size_t o = 0; o < y.size(); o += R) s += math::sum_of<T>(R, [&](std::size_t j) { return grad(o, j); });
+      dx.put(0, s);
+    }
   } else {
     auto* dxp = dx.data();
     if constexpr (!DX::accumulates)
