@@ -137,3 +137,34 @@ TEST_CASE_TEMPLATE("softplus at +-800: finite value, gradient 1 and 0; atan2 at 
   CHECK(far.value() == doctest::Approx(-std::atan(1.0)));
   CHECK(far[x] == doctest::Approx(T(1) / (T(2) * huge)));
 }
+
+// x / b with b one number broadcast is a reciprocal and multiplies (fn::div::by_scalar):
+// within 2 ulp of the division for every b, including the subnormal, the huge, 0, infinity
+// and NaN, where the reciprocal alone would overflow or lose bits.
+TEST_CASE_TEMPLATE("division by a broadcast scalar: within 2 ulp of a / b at every magnitude", T, float, double) {
+  using lim = std::numeric_limits<T>;
+  constexpr auto v = var<"v", T, 6>;
+  constexpr auto b = var<"b", T>;
+  const tensor<T, 6> a{T(1), T(-3), lim::min(), lim::max() / T(4), lim::denorm_min() * T(7), T(0)};
+  auto ulps = [](T got, T want) {
+    if (got == want || (std::isnan(got) && std::isnan(want))) return 0;
+    int n = 0;
+    for (T x = want; x != got && n < 10; ++n) x = std::nextafter(x, got);
+    return n;
+  };
+  for (const T bv : {T(3), T(-7.25), lim::min(), lim::min() * T(3), lim::denorm_min(), lim::denorm_min() * T(1000),
+                     lim::max(), lim::max() / T(3), T(1e-3), T(0), -T(0), inf<T>, -inf<T>, quiet_nan<T>}) {
+    CAPTURE(bv);
+    const auto g = grad(sum(v / b), at(v = a, b = bv));
+    const auto y = value(v / b, at(v = a, b = bv));
+    T db = 0;
+    for (std::size_t i = 0; i < 6; ++i) {
+      CAPTURE(i);
+      CHECK(ulps(y[i], a[i] / bv) <= 2);
+      CHECK(ulps(g[v][i], T(1) / bv) <= 2);
+      db += -(a[i] / bv) / bv;
+    }
+    if (std::isfinite(db) && std::abs(db) > lim::min()) CHECK(std::abs(g[b] - db) <= T(8) * lim::epsilon() * std::abs(db));
+  }
+  static_assert(value(v / b, at(v = tensor<T, 6>{1, 2, 3, 4, 5, 6}, b = T(4)))[2] == T(0.75));
+}

@@ -33,6 +33,13 @@ struct lazy_map {
   constexpr std::size_t size() const { return a.size(); }
 };
 
+// Whether the binary function Fn, its operand B one number broadcast over an output of
+// Shape, has a form for that: fn.by_scalar(b) with value(a), da(a, y), db(a, y), which does
+// the work that depends on b alone once (a division becomes a multiply: fn::div).
+template <class Fn, class Shape, class B>
+concept scalar_b_form = B::extent == 1 && Shape::rank > 0 && !B::shape_type::dynamic &&
+                        requires(const Fn& f, typename B::value_type b) { f.by_scalar(b); };
+
 // y[i] = fn(a[i], b[i]), the smaller operand repeated over the trailing dimensions
 template <class Fn, class T, class Shape, class A, class B>
 struct lazy_zip {
@@ -44,10 +51,16 @@ struct lazy_zip {
   A a;
   B b;
   constexpr T operator[](std::size_t i) const {
-    return fn.value(a[A::extent == extent ? i : i % A::extent], b[B::extent == extent ? i : i % B::extent]);
+    if constexpr (scalar_b_form<Fn, Shape, B>)
+      return fn.by_scalar(b[0]).value(a[A::extent == extent ? i : i % A::extent]);
+    else
+      return fn.value(a[A::extent == extent ? i : i % A::extent], b[B::extent == extent ? i : i % B::extent]);
   }
   constexpr T at(std::size_t o, std::size_t j) const {
-    return fn.value(broadcast_at<Shape>(a, o, j), broadcast_at<Shape>(b, o, j));
+    if constexpr (scalar_b_form<Fn, Shape, B>)
+      return fn.by_scalar(b.at(0, 0)).value(broadcast_at<Shape>(a, o, j));
+    else
+      return fn.value(broadcast_at<Shape>(a, o, j), broadcast_at<Shape>(b, o, j));
   }
   // the size of the full-size operand
   constexpr std::size_t size() const {

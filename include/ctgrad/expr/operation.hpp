@@ -12,7 +12,9 @@
 //        template <class T> constexpr T deriv(T x, T y) const { ... }    // dy/dx, at x with y = f(x)
 //        static constexpr bool fusable = true;                           // optional, default false
 //      };
-//      binary: value(a, b), and da(a, b, y) = dy/da, db(a, b, y) = dy/db
+//      binary: value(a, b), and da(a, b, y) = dy/da, db(a, b, y) = dy/db; optionally
+//      by_scalar(b), an object with value(a), da(a, y), db(a, y), used when b is one number
+//      broadcast: the work on b alone is then done once per loop (fn::div, a reciprocal)
 //
 //    fusable: the function is cheap enough to compute again where its value is read. A
 //    fusable step with one consumer that reads each element once is then never stored

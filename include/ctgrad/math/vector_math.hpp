@@ -10,6 +10,7 @@
 #include <bit>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 
 namespace ctgrad::detail::vx {
 
@@ -18,10 +19,13 @@ inline constexpr double ln2_lo = 1.90821492927058770002e-10;
 inline constexpr double inv_ln2 = 1.44269504088896338700e+00;
 inline constexpr double round_magic = 0x1.8p52;  // x + this - this rounds x to an integer, |x| < 2^51
 
-// c ? a : b, both already computed, without a branch
-constexpr double pick(bool c, double a, double b) {
-  const std::uint64_t m = 0 - static_cast<std::uint64_t>(c);
-  return std::bit_cast<double>((std::bit_cast<std::uint64_t>(a) & m) | (std::bit_cast<std::uint64_t>(b) & ~m));
+// c ? a : b for float or double, both already computed, without a branch
+template <class T>
+  requires(std::is_same_v<T, float> || std::is_same_v<T, double>)
+constexpr T pick(bool c, T a, T b) {
+  using U = std::conditional_t<sizeof(T) == 8, std::uint64_t, std::uint32_t>;
+  const U m = U(0) - static_cast<U>(c);
+  return std::bit_cast<T>(static_cast<U>((std::bit_cast<U>(a) & m) | (std::bit_cast<U>(b) & static_cast<U>(~m))));
 }
 
 // 2^k for an integer-valued k in [-1022, 1023], from its bits

@@ -85,9 +85,15 @@ struct zip {
   constexpr void forward(Y& y, const A& a, const B& b) const {
     using S = typename Y::shape_type;
     auto* yp = y.data();
-    detail::for_each_index<S>(y.size(), [&](std::size_t o, std::size_t j) {
-      yp[o + j] = fn.value(detail::broadcast_at<S>(a, o, j), detail::broadcast_at<S>(b, o, j));
-    });
+    if constexpr (detail::scalar_b_form<Fn, S, B>) {
+      const auto f = fn.by_scalar(b.at(0, 0));
+      detail::for_each_index<S>(y.size(),
+                                [&](std::size_t o, std::size_t j) { yp[o + j] = f.value(detail::broadcast_at<S>(a, o, j)); });
+    } else {
+      detail::for_each_index<S>(y.size(), [&](std::size_t o, std::size_t j) {
+        yp[o + j] = fn.value(detail::broadcast_at<S>(a, o, j), detail::broadcast_at<S>(b, o, j));
+      });
+    }
   }
 
   // operand K's gradient at output element (o, j): for a full-size operand, its own element
@@ -95,11 +101,19 @@ struct zip {
   constexpr auto vjp_at(std::size_t o, std::size_t j, const DY& dy, const Y& y, const A& a, const B& b) const {
     using S = typename Y::shape_type;
     const auto av = detail::broadcast_at<S>(a, o, j);
-    const auto bv = detail::broadcast_at<S>(b, o, j);
-    if constexpr (K == 0)
-      return dy.at(o, j) * fn.da(av, bv, y.at(o, j));
-    else
-      return dy.at(o, j) * fn.db(av, bv, y.at(o, j));
+    if constexpr (detail::scalar_b_form<Fn, S, B>) {
+      const auto f = fn.by_scalar(b.at(0, 0));  // the same for every element: hoisted out of the loop
+      if constexpr (K == 0)
+        return dy.at(o, j) * f.da(av, y.at(o, j));
+      else
+        return dy.at(o, j) * f.db(av, y.at(o, j));
+    } else {
+      const auto bv = detail::broadcast_at<S>(b, o, j);
+      if constexpr (K == 0)
+        return dy.at(o, j) * fn.da(av, bv, y.at(o, j));
+      else
+        return dy.at(o, j) * fn.db(av, bv, y.at(o, j));
+    }
   }
 
   // A broadcast operand: its gradient is vjp_at summed over the repeats. (A full-size one

@@ -207,6 +207,27 @@ struct div {
   template <class T> constexpr T value(T a, T b) const { return a / b; }
   template <class T> constexpr T da(T, T b, T) const { return T(1) / b; }
   template <class T> constexpr T db(T, T b, T y) const { return -y / b; }
+
+  // Division by one number b for many a (zip's by_scalar form): one reciprocal, then
+  // multiplies, within 2 ulp of a / b. Where 1/b would overflow or lose bits to the
+  // subnormals, b is first scaled by a power of two c, and a by the same.
+  template <class T>
+  struct by_reciprocal {
+    T c, r;  // a / b = (a c) r
+    constexpr T value(T a) const { return (a * c) * r; }
+    constexpr T da(T, T) const { return c * r; }
+    constexpr T db(T, T y) const { return -y * (c * r); }
+  };
+  template <class T>
+    requires std::is_floating_point_v<T>
+  constexpr by_reciprocal<T> by_scalar(T b) const {
+    using lim = std::numeric_limits<T>;
+    constexpr T up = T(1) / (T(2) * lim::epsilon() * lim::epsilon()), down = T(1) / up;  // 2^(2 digits - 1)
+    const T m = detail::vx::pick(b < T(0), -b, b);
+    // a select on the bits: a ?: here kept GCC from vectorising the loops that use it
+    const T c = detail::vx::pick(m < T(4) * lim::min(), up, detail::vx::pick(m > lim::max() / T(16), down, T(1)));
+    return {c, T(1) / (b * c)};
+  }
 };
 // the angle of the point (b, a): d/da = b / (a^2 + b^2), d/db = -a / (a^2 + b^2), NaN at (0, 0)
 struct atan2 {
