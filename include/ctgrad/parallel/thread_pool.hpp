@@ -5,9 +5,11 @@
 //   pool.run([&](std::size_t t) { ... });     // t = 0 (the caller) .. pool.size() - 1
 //
 // run() returns when every thread has finished; the first exception a task throws is
-// rethrown there. Between tasks a worker spins briefly (a step is a few hundred
-// microseconds; a sleep and wake-up would cost a noticeable share of it), then sleeps
-// on an atomic wait. One run() at a time: the pool is not itself reentrant.
+// rethrown there. A waiting thread (a worker between tasks, the caller for the workers)
+// spins briefly (a step is a few hundred microseconds; a sleep and wake-up would cost a
+// noticeable share of it), then yields its core for a while (on a loaded machine the
+// thread it waits for may need that core), then sleeps on an atomic wait. One run() at a
+// time: the pool is not itself reentrant.
 #pragma once
 
 #include <atomic>
@@ -68,13 +70,10 @@ class thread_pool {
     generation_.fetch_add(1, std::memory_order_release);
     generation_.notify_all();
     invoke(0);
-    for (unsigned spins = 0;;) {
+    for (unsigned spins = 0;; ++spins) {
       const std::size_t left = remaining_.load(std::memory_order_acquire);
       if (left == 0) break;
-      if (++spins < spin_limit)
-        pause();
-      else
-        remaining_.wait(left, std::memory_order_acquire);
+      if (!wait_a_little(spins)) remaining_.wait(left, std::memory_order_acquire);
     }
     if (error_) std::rethrow_exception(error_);
   }
@@ -88,12 +87,21 @@ class thread_pool {
     workers_.clear();
   }
 
-  static constexpr unsigned spin_limit = 1u << 14;  // about a tenth of a millisecond
-
-  static void pause() {
+  // The spins-th check of a condition that still does not hold: spin (pause_spins, about
+  // 20 microseconds), then yield the core (yield_spins times); false when it is time to sleep.
+  static constexpr unsigned pause_spins = 1u << 10, yield_spins = 1u << 8;
+  static bool wait_a_little(unsigned spins) {
+    if (spins < pause_spins) {
 #if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
+      __builtin_ia32_pause();
 #endif
+      return true;
+    }
+    if (spins < pause_spins + yield_spins) {
+      std::this_thread::yield();
+      return true;
+    }
+    return false;
   }
 
   struct task {
@@ -114,12 +122,8 @@ class thread_pool {
     std::size_t seen = 0;
     for (;;) {
       std::size_t now = generation_.load(std::memory_order_acquire);
-      for (unsigned spins = 0; now == seen; now = generation_.load(std::memory_order_acquire)) {
-        if (++spins < spin_limit)
-          pause();
-        else
-          generation_.wait(seen, std::memory_order_acquire);
-      }
+      for (unsigned spins = 0; now == seen; now = generation_.load(std::memory_order_acquire), ++spins)
+        if (!wait_a_little(spins)) generation_.wait(seen, std::memory_order_acquire);
       seen = now;
       if (stop_.load(std::memory_order_relaxed)) return;
       invoke(t);
