@@ -192,6 +192,49 @@ TEST_CASE("data_parallel: shards weighted by their rows; an empty shard is skipp
   CHECK(worst < 1e-6f);
 }
 
+TEST_CASE("data_parallel::step: the optimizer's step on every thread equals grad() then step(), bit for bit") {
+  tensor<float, 8, 32> x;
+  for (std::size_t i = 0; i < x.size(); ++i) x.flat(i) = static_cast<float>((i * 41) % 83) / 83.0f - 0.4f;
+  const tensor<int, 8> y{2, 0, 3, 1, 1, 0, 3, 2};
+  const shard_data s[2] = {{x, y, 0}, {x, y, 4}};
+  for (std::size_t threads : {1u, 2u}) {
+    CAPTURE(threads);
+    thread_pool pool{threads};
+    auto check = [&](auto make_optimizer) {
+      Net a{7}, b{7};
+      auto opt_a = make_optimizer(a);
+      auto opt_b = make_optimizer(b);
+      data_parallel dp_a{pool, a, shard_loss}, dp_b{pool, b, shard_loss};
+      for (int i = 0; i < 3; ++i) {
+        const float value = dp_a.step([&](std::size_t t) { return shard(4, at(a, X2 = s[t].x, labels2 = s[t].y)); }, a, opt_a).value();
+        const auto& g = dp_b.grad([&](std::size_t t) { return shard(4, at(b, X2 = s[t].x, labels2 = s[t].y)); });
+        CHECK(value == g.value());
+        opt_b.step(b, g);
+      }
+      CHECK(a.params() == b.params());
+      CHECK(!(a.params() == Net{7}.params()));  // it did train
+    };
+    check([](const Net& n) { return optim::SGD{n, {.lr = 0.1, .momentum = 0.9}}; });
+    check([](const Net& n) { return optim::Adam{n, {.lr = 0.01}}; });
+  }
+}
+
+TEST_CASE("an optimizer step in parts equals the whole step") {
+  Net a{3}, b{3};
+  tensor<float, 8, 32> x;
+  for (std::size_t i = 0; i < x.size(); ++i) x.flat(i) = static_cast<float>((i * 17) % 61) / 61.0f;
+  const tensor<int, 8> y{0, 1, 2, 3, 0, 1, 2, 3};
+  optim::Adam opt_a{a, {.lr = 0.01}}, opt_b{b, {.lr = 0.01}};
+  for (int i = 0; i < 2; ++i) {
+    const auto ga = grad(loss, at(a, X = x, labels = y));
+    const auto gb = grad(loss, at(b, X = x, labels = y));
+    opt_a.step(a, ga);
+    opt_b.begin_step();
+    for (std::size_t k : {2u, 0u, 1u}) opt_b.step_part(b, gb, optim::part{k, 3});
+  }
+  CHECK(a.params() == b.params());
+}
+
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define CTGRAD_TEST_SANITIZED 1
 #elif defined(__has_feature)

@@ -5,6 +5,7 @@
 //   p = p - lr * (m / (1 - beta1^t)) / (sqrt(v / (1 - beta2^t)) + eps)
 //
 //   optim::Adam opt{net, {.lr = 1e-3}};   opt.step(net, g);
+//   opt.begin_step(); opt.step_part(net, g, {t, n});    // the same, in n parts (optimizer.hpp)
 //
 // m and v are flushed to zero below the smallest normal number (math::flush_subnormal):
 // for a parameter whose gradient stays 0 they decay through the subnormal range, where
@@ -41,11 +42,19 @@ class Adam {
 
   template <nn::model M, class G>
   constexpr void step(M& model, const G& g) {
-    static_assert(std::is_same_v<Params, nn::parameters_of<M>>,
-                  "ctgrad: optim::Adam: this optimizer was made for a model with other parameters");
+    begin_step();
+    step_part(model, g, part{});
+  }
+  // counts the step, for the bias correction; then step_part for each part (optimizer.hpp)
+  constexpr void begin_step() {
     ++t_;
     beta1_t_ *= options.beta1;
     beta2_t_ *= options.beta2;
+  }
+  template <nn::model M, class G>
+  constexpr void step_part(M& model, const G& g, part part) {
+    static_assert(std::is_same_v<Params, nn::parameters_of<M>>,
+                  "ctgrad: optim::Adam: this optimizer was made for a model with other parameters");
     detail::for_each_parameter(model.params(), g, [&](auto leaf, auto& p, const auto& grad) {
       using T = typename decltype(leaf)::value_type;
       const T b1 = static_cast<T>(options.beta1), b2 = static_cast<T>(options.beta2);
@@ -58,7 +67,7 @@ class Adam {
       T* mp = m.data();
       T* vp = v.data();
       const T* gp = grad.data();
-      for (std::size_t i = 0; i < p.size(); ++i) {
+      for (std::size_t i = part.begin(p.size()); i < part.end(p.size()); ++i) {
         const T gi = gp[i] + wd * pp[i];
         mp[i] = math::flush_subnormal(b1 * mp[i] + (1 - b1) * gi);
         vp[i] = math::flush_subnormal(b2 * vp[i] + (1 - b2) * gi * gi);

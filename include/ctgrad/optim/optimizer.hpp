@@ -14,6 +14,17 @@
 
 namespace ctgrad::optim {
 
+// Part `index` of `count` of every parameter's elements: [n index / count, n (index + 1) / count)
+// of a parameter of n elements. An optimizer's step is begin_step() once, then
+// step_part(model, g, part) for the parts in any order, on any threads: data_parallel runs
+// part t on thread t, right after that thread has summed the same part of the gradient.
+// The parts of a step give exactly the whole step (each element is updated on its own).
+struct part {
+  std::size_t index = 0, count = 1;
+  constexpr std::size_t begin(std::size_t n) const { return n * index / count; }
+  constexpr std::size_t end(std::size_t n) const { return n * (index + 1) / count; }
+};
+
 namespace detail {
 template <class G, class... L>
 constexpr auto missing_gradient(const nn::parameter_set<L...>*) {

@@ -7,6 +7,7 @@
 //   optim::SGD opt{0.1};                                   // plain: no state
 //   optim::SGD opt{net, {.lr = 0.1, .momentum = 0.9}};     // velocity buffers shaped like net
 //   opt.step(net, g);                                      // g = grad(loss, at(net, ...))
+//   opt.begin_step(); opt.step_part(net, g, {t, n});       // the same, in n parts (optimizer.hpp)
 #pragma once
 
 #include <cstddef>
@@ -42,6 +43,13 @@ class SGD {
 
   template <nn::model M, class G>
   constexpr void step(M& model, const G& g) {
+    begin_step();
+    step_part(model, g, part{});
+  }
+  // SGD keeps no per-step counter (see optimizer.hpp, part)
+  constexpr void begin_step() {}
+  template <nn::model M, class G>
+  constexpr void step_part(M& model, const G& g, part part) {
     static_assert(std::is_void_v<Params> || std::is_same_v<Params, nn::parameters_of<M>>,
                   "ctgrad: optim::SGD: this optimizer was made for a model with other parameters");
     detail::for_each_parameter(model.params(), g, [&](auto leaf, auto& p, const auto& grad) {
@@ -50,11 +58,12 @@ class SGD {
       const T mu = static_cast<T>(options.momentum);
       T* pp = p.data();
       const T* gp = grad.data();
+      const std::size_t first = part.begin(p.size()), last = part.end(p.size());
       if constexpr (std::is_void_v<Params>) {
-        for (std::size_t i = 0; i < p.size(); ++i) pp[i] -= lr * (gp[i] + wd * pp[i]);
+        for (std::size_t i = first; i < last; ++i) pp[i] -= lr * (gp[i] + wd * pp[i]);
       } else {
         T* vp = velocity_[leaf].data();
-        for (std::size_t i = 0; i < p.size(); ++i) {
+        for (std::size_t i = first; i < last; ++i) {
           vp[i] = math::flush_subnormal(mu * vp[i] + (gp[i] + wd * pp[i]));  // see adam.hpp
           pp[i] -= lr * vp[i];
         }

@@ -9,6 +9,7 @@
 //     return shard(rows, at(net, X = x[t], labels = y[t]));
 //   });
 //   opt.step(net, g);                                  // like the gradients of one grad()
+//   dp.step(bind, net, opt);                           // both, the step on every thread too
 //
 // The result is the weighted mean sum_t w_t g_t / sum_t w_t (and the same of the values):
 // for a loss that is a mean over the rows (cross_entropy, mse), weighting each shard by
@@ -32,6 +33,7 @@
 
 #include "ctgrad/engine/workspace.hpp"
 #include "ctgrad/nn/parameters.hpp"
+#include "ctgrad/optim/optimizer.hpp"
 #include "ctgrad/parallel/thread_pool.hpp"
 
 namespace ctgrad {
@@ -112,6 +114,35 @@ class data_parallel {
   // bind(t) -> shard(weight, bindings), called on thread t
   template <class Bind>
   const gradients& grad(Bind&& bind) {
+    const double total = shard_gradients(bind);
+    if (!direct_) pool_.run([&](std::size_t t) { reduce(t, total); });
+    return *result_;
+  }
+
+  // grad(bind), then the optimizer's step on the model: the same as opt.step(model,
+  // grad(bind)), but each thread updates the part of every parameter it has just summed
+  // (optim::part), so the step runs on every thread, with no further wait.
+  template <class Bind, nn::model M, class Optimizer>
+  const gradients& step(Bind&& bind, M& model, Optimizer& opt) {
+    static_assert(std::is_same_v<nn::parameters_of<M>, params_t>, "ctgrad: data_parallel::step: a model of another type");
+    const double total = shard_gradients(bind);
+    opt.begin_step();
+    if (direct_) {
+      opt.step_part(model, *result_, optim::part{});
+    } else {
+      pool_.run([&](std::size_t t) {
+        reduce(t, total);
+        opt.step_part(model, *result_, optim::part{t, pool_.size()});
+      });
+    }
+    return *result_;
+  }
+
+ private:
+  // every shard's gradient in its thread's workspace; the weighted value; whether the one
+  // workspace's gradients are the result (direct_). Returns the weights' sum.
+  template <class Bind>
+  double shard_gradients(Bind& bind) {
     pool_.run([&](std::size_t t) {
       auto s = bind(t);
       if (!(s.weight >= 0) || s.weight == std::numeric_limits<double>::infinity())
@@ -128,23 +159,22 @@ class data_parallel {
     direct_ = pool_.size() == 1 && total != 0;
     if (direct_) {
       result_->value_ = static_cast<value_t>(values_[0]);
-      return *result_;
+      return total;
     }
     double value = 0;
     for (std::size_t t = 0; t < weights_.size(); ++t)
       if (weights_[t] != 0) value += weights_[t] / total * values_[t];
     result_->value_ = static_cast<value_t>(value);
-    pool_.run([&](std::size_t t) { reduce(t, total); });
-    return *result_;
+    return total;
   }
 
- private:
   // thread t adds up its slice of every parameter's gradient over the shards
   void reduce(std::size_t t, double total) {
     const std::size_t n_threads = pool_.size();
     result_->sum_.for_each([&](auto leaf, auto& out) {
       using T = typename std::remove_cvref_t<decltype(out)>::value_type;
-      const std::size_t n = out.size(), begin = n * t / n_threads, end = n * (t + 1) / n_threads;
+      const optim::part mine{t, n_threads};
+      const std::size_t n = out.size(), begin = mine.begin(n), end = mine.end(n);
       T* o = out.data();
       bool first = true;
       for (std::size_t s = 0; s < weights_.size(); ++s) {
