@@ -68,7 +68,7 @@ void train(Net& net, const data::dataset& d, const options& o, thread_pool& pool
     std::size_t correct = 0;
     const auto start = std::chrono::steady_clock::now();
     for (std::size_t i = 0; i < steps; ++i) {
-      const auto& g = dp.grad([&](std::size_t t) {
+      auto bind = [&](std::size_t t) {
         shard_inputs& s = *in[t];
         const std::size_t first = t * o.batch / threads, last = (t + 1) * o.batch / threads;
         const std::size_t rows = batches.fill(i, s.x, s.y, first, last - first);
@@ -80,7 +80,9 @@ void train(Net& net, const data::dataset& d, const options& o, thread_pool& pool
             for (std::size_t c = 0; c < classes; ++c) s.onehot(r, c) = static_cast<std::size_t>(s.y[r]) == c ? 1.0f : 0.0f;
           return shard(static_cast<double>(rows), at(net, loss_t::X = s.x, loss_t::onehot = s.onehot));
         }
-      });
+      };
+      // the gradient of the batch and the optimizer's step, both on every thread
+      const auto& g = o.optimizer == "sgd" ? dp.step(bind, net, sgd) : dp.step(bind, net, adam);
       double rows = 0;
       for (std::size_t t = 0; t < threads; ++t) rows += dp.weight_of(t);
       loss_sum += static_cast<double>(g.value()) * rows;
@@ -90,10 +92,6 @@ void train(Net& net, const data::dataset& d, const options& o, thread_pool& pool
           const std::size_t real = static_cast<std::size_t>(dp.weight_of(t));
           for (std::size_t r = 0; r < real; ++r) correct += static_cast<int>(nn::argmax(z, r)) == in[t]->y[r];
         }
-      if (o.optimizer == "sgd")
-        sgd.step(net, g);
-      else
-        adam.step(net, g);
       bar.update(i + 1, steps);
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

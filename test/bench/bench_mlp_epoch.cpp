@@ -55,13 +55,14 @@ class ctgrad_trainer {
     shards_.shuffle(e);
     const std::size_t threads = pool_.size(), steps = (shards_.count() + threads - 1) / threads;
     for (std::size_t i = 0; i < steps; ++i) {
-      const auto& g = dp_.grad([&](std::size_t t) {
-        inputs& s = *in_[t];
-        const std::size_t index = i * threads + t;
-        const std::size_t rows = index < shards_.count() ? shards_.fill(index, s.x, s.y) : 0;
-        return shard(static_cast<double>(rows), at(*net_, shard_loss<S>::X = s.x, shard_loss<S>::labels = s.y));
-      });
-      sgd_.step(*net_, g);
+      dp_.step(
+          [&](std::size_t t) {
+            inputs& s = *in_[t];
+            const std::size_t index = i * threads + t;
+            const std::size_t rows = index < shards_.count() ? shards_.fill(index, s.x, s.y) : 0;
+            return shard(static_cast<double>(rows), at(*net_, shard_loss<S>::X = s.x, shard_loss<S>::labels = s.y));
+          },
+          *net_, sgd_);
     }
   }
   const Net& net() const { return *net_; }
@@ -96,11 +97,12 @@ class dynamic_trainer {
   void epoch(std::uint64_t e) {
     batches_.shuffle(e);
     for (std::size_t i = 0; i < batches_.count(); ++i) {
-      const auto& g = dp_.grad([&](std::size_t) {
-        const std::size_t rows = batches_.fill(i, x_, y_);
-        return shard(static_cast<double>(rows), at(*net_, dynamic_loss::X = x_, dynamic_loss::labels = y_));
-      });
-      sgd_.step(*net_, g);
+      dp_.step(
+          [&](std::size_t) {
+            const std::size_t rows = batches_.fill(i, x_, y_);
+            return shard(static_cast<double>(rows), at(*net_, dynamic_loss::X = x_, dynamic_loss::labels = y_));
+          },
+          *net_, sgd_);
     }
   }
   const Net& net() const { return *net_; }
