@@ -56,18 +56,8 @@ std::array<timing, sizeof...(F)> interleaved_all(int calls_per_round, int rounds
 
 template <class F, class H>
 pair_timing interleaved(F&& f, H&& h, int calls_per_round, int rounds = 31) {
-  std::vector<double> tf, th;
-  for (int r = 0; r < rounds; ++r) {
-    for (int which = 0; which < 2; ++which) {
-      // alternate which side goes first, so neither always runs on a warm cache
-      const bool run_f = (which == 0) == (r % 2 == 0);
-      const auto t0 = std::chrono::steady_clock::now();
-      for (int i = 0; i < calls_per_round; ++i) run_f ? f() : h();
-      const auto t1 = std::chrono::steady_clock::now();
-      (run_f ? tf : th).push_back(std::chrono::duration<double, std::nano>(t1 - t0).count() / calls_per_round);
-    }
-  }
-  return {summary(tf), summary(th)};
+  const auto t = interleaved_all(calls_per_round, rounds, f, h);
+  return {t[0], t[1]};
 }
 
 }  // namespace bench
