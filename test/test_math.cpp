@@ -204,6 +204,49 @@ TEST_CASE("vector exp and log are within 2 ulp of <cmath>") {
                    1 << 30) <= 2);
 }
 
+// the sigmoid as <cmath> computes it, with one rounding fewer than 1 / (1 + e^-x) for x < 0
+static double cmath_sigmoid(double x) { return x >= 0 ? 1 / (1 + std::exp(-x)) : std::exp(x) / (1 + std::exp(x)); }
+
+TEST_CASE("vector tanh and sigmoid are within 4 ulp of <cmath>") {
+  CHECK(worst_ulps(vx::tanh, [](double x) { return std::tanh(x); }, -0.3, 0.3) <= 4);  // where e^2x - 1 is small
+  CHECK(worst_ulps(vx::tanh, [](double x) { return std::tanh(x); }, -30, 30) <= 4);
+  CHECK(worst_ulps(vx::tanh, [](double x) { return std::tanh(x); }, -1e-6, 1e-6) <= 4);
+  CHECK(worst_ulps(vx::sigmoid, cmath_sigmoid, -1, 1) <= 4);
+  CHECK(worst_ulps(vx::sigmoid, cmath_sigmoid, -745, 40) <= 4);  // down to subnormal results
+}
+
+TEST_CASE("vector tanh and sigmoid: NaN, infinities, signed zeros and the far ends") {
+  constexpr double inf = std::numeric_limits<double>::infinity(), nan = std::numeric_limits<double>::quiet_NaN();
+  constexpr double tiny = std::numeric_limits<double>::denorm_min();
+  CHECK(std::isnan(vx::tanh(nan)));
+  CHECK(vx::tanh(inf) == 1.0);
+  CHECK(vx::tanh(-inf) == -1.0);
+  CHECK(vx::tanh(1e300) == 1.0);
+  CHECK(vx::tanh(23.0) == 1.0);
+  CHECK(vx::tanh(-19.0) == std::tanh(-19.0));
+  CHECK(vx::tanh(0.0) == 0.0);
+  CHECK(std::signbit(vx::tanh(-0.0)));
+  CHECK(vx::tanh(tiny) == tiny);  // tanh x = x below 2^-27, subnormals included
+  CHECK(vx::tanh(-1e-310) == -1e-310);
+  CHECK(std::isnan(vx::sigmoid(nan)));
+  CHECK(vx::sigmoid(inf) == 1.0);
+  CHECK(vx::sigmoid(-inf) == 0.0);
+  CHECK(vx::sigmoid(0.0) == 0.5);
+  CHECK(vx::sigmoid(-0.0) == 0.5);
+  CHECK(vx::sigmoid(40.0) == 1.0);
+  CHECK(ulp_distance(vx::sigmoid(-740.0), std::exp(-740.0)) <= 4);  // subnormal, not 0
+  CHECK(vx::sigmoid(-1e300) == 0.0);
+  // what the run time calls
+  volatile double x = -0.37;
+#if defined(__AVX2__) && defined(__FMA__)
+  CHECK(ctgrad::math::tanh(x) == vx::tanh(x));
+  CHECK(ctgrad::math::sigmoid(x) == vx::sigmoid(x));
+  CHECK(ctgrad::math::sigmoid(static_cast<float>(x)) == static_cast<float>(vx::sigmoid(static_cast<float>(x))));
+#else
+  CHECK(ctgrad::math::tanh(x) == std::tanh(x));
+#endif
+}
+
 TEST_CASE("vector exp and log: NaN, infinities, zeros, overflow and underflow as <cmath>") {
   constexpr double inf = std::numeric_limits<double>::infinity(), nan = std::numeric_limits<double>::quiet_NaN();
   CHECK(std::isnan(vx::exp(nan)));

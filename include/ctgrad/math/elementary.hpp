@@ -1,7 +1,8 @@
 // The elementary functions for float and double: <cmath> at run time, the constexpr
-// versions (constexpr_math.hpp) when the compiler evaluates. exp and log at run time are
-// ctgrad's own (vector_math.hpp) where the target has FMA and 256-bit vectors: loops over
-// them vectorise there, and a vector exp or log costs a third of a <cmath> call. Without
+// versions (constexpr_math.hpp) when the compiler evaluates. exp, log and tanh (and the
+// sigmoid, scalar.hpp) at run time are ctgrad's own (vector_math.hpp) where the target has
+// FMA and 256-bit vectors: loops over them vectorise there, and a vector exp or log costs
+// a third of a <cmath> call. Without
 // AVX2 and FMA they would be slower than <cmath>, which is kept. Duals have theirs in
 // math/dual.hpp; scalar.hpp builds the rest on both.
 #pragma once
@@ -32,17 +33,20 @@ namespace ctgrad::math {
   }
 CTGRAD_DETAIL_MATH_VECTOR(exp)
 CTGRAD_DETAIL_MATH_VECTOR(log)
+CTGRAD_DETAIL_MATH_VECTOR(tanh)
 #undef CTGRAD_DETAIL_MATH_VECTOR
+#define CTGRAD_DETAIL_VECTOR_MATH 1
 #else
 CTGRAD_DETAIL_MATH_UNARY(exp)
 CTGRAD_DETAIL_MATH_UNARY(log)
+CTGRAD_DETAIL_MATH_UNARY(tanh)
+#define CTGRAD_DETAIL_VECTOR_MATH 0
 #endif
 CTGRAD_DETAIL_MATH_UNARY(expm1)
 CTGRAD_DETAIL_MATH_UNARY(log1p)
 CTGRAD_DETAIL_MATH_UNARY(sqrt)
 CTGRAD_DETAIL_MATH_UNARY(sin)
 CTGRAD_DETAIL_MATH_UNARY(cos)
-CTGRAD_DETAIL_MATH_UNARY(tanh)
 CTGRAD_DETAIL_MATH_UNARY(atan)
 CTGRAD_DETAIL_MATH_UNARY(asin)
 CTGRAD_DETAIL_MATH_UNARY(acos)

@@ -33,9 +33,14 @@ constexpr T abs(T x) {
   return x < T(0) ? -x : (x == T(0) ? T(0) : x);  // -0 -> +0, NaN passes through
 }
 
-// 1 / (1 + e^-x) without overflow on either side
+// 1 / (1 + e^-x) without overflow on either side; branch-free at run time where
+// elementary.hpp uses the vector forms
 template <class T>
 constexpr T sigmoid(T x) {
+#if CTGRAD_DETAIL_VECTOR_MATH
+  if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>)
+    if (!std::is_constant_evaluated()) return static_cast<T>(detail::vx::sigmoid(static_cast<double>(x)));
+#endif
   if (x >= T(0)) return T(1) / (T(1) + math::exp(-x));
   const T e = math::exp(x);
   return e / (T(1) + e);

@@ -1,4 +1,4 @@
-// exp and log for the run time, written so that a compiler vectorises loops over them:
+// exp, log, tanh and sigmoid for the run time, written so that a compiler vectorises loops over them:
 // no branches, no calls, no tables; integer work only as shifts and masks on the bits.
 // Every select is pick(), on the bits: a ?: lets the compiler move the arm's arithmetic into
 // a branch, which it then may not vectorise (floating point may trap, -ftrapping-math). IEEE edge cases are kept without -ffast-math: NaN in gives NaN, log of a
@@ -78,6 +78,43 @@ constexpr double log(double x) {
   // the edge cases, as selects: NaN and x < 0 give NaN, 0 gives -inf, +inf gives +inf
   const double special = pick(x == 0, -inf, pick(x == inf, inf, std::numeric_limits<double>::quiet_NaN()));
   return pick((x > 0) & (x < inf), y, special);
+}
+
+// e^y - 1 for 0 <= y <= 64 ln 2, accurate near 0: y = k ln 2 + r, e^r - 1 by its series
+// without the leading 1 (so nothing cancels for small y), then 2^k (e^r - 1) + (2^k - 1),
+// where 2^k - 1 is exact and neither term is negative enough to cancel for k >= 1.
+constexpr double expm1_nonnegative(double y) {
+  const double k = (y * inv_ln2 + round_magic) - round_magic;
+  const double r = (y - k * ln2_hi) - k * ln2_lo;
+  const double r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
+  const double q0 = 1.0 / 2 + r * (1.0 / 6), q1 = 1.0 / 24 + r * (1.0 / 120), q2 = 1.0 / 720 + r * (1.0 / 5040),
+               q3 = 1.0 / 40320 + r * (1.0 / 362880), q4 = 1.0 / 3628800 + r * (1.0 / 39916800),
+               q5 = 1.0 / 479001600 + r * (1.0 / 6227020800);
+  const double u0 = q0 + q1 * r2, u1 = q2 + q3 * r2, u2 = q4 + q5 * r2;
+  const double em = r + r2 * ((u0 + u1 * r4) + u2 * r8);
+  const double two_k = pow2(k);
+  return two_k * em + (two_k - 1.0);
+}
+
+// x with the sign of s, on the bits
+constexpr double with_sign_of(double x, double s) {
+  constexpr std::uint64_t sign = 0x8000000000000000ULL;
+  return std::bit_cast<double>((std::bit_cast<std::uint64_t>(x) & ~sign) | (std::bit_cast<std::uint64_t>(s) & sign));
+}
+
+// tanh x = t / (t + 2) with t = e^(2|x|) - 1, and the sign of x; past |x| = 22 it is +-1
+// in double (and the clamp keeps t finite). -0 stays -0, NaN stays NaN.
+constexpr double tanh(double x) {
+  const double a = with_sign_of(x, 1.0);
+  const double t = expm1_nonnegative(2.0 * pick(a > 22.0, 22.0, a));
+  return with_sign_of(t / (t + 2.0), x);
+}
+
+// 1 / (1 + e^-x) with e = e^-|x| only, so nothing overflows: for x < 0 it is e / (1 + e),
+// which keeps the tiny results (down to the subnormals) relative-accurate.
+constexpr double sigmoid(double x) {
+  const double e = exp(-with_sign_of(x, 1.0));
+  return pick(x < 0, e, 1.0) / (1.0 + e);
 }
 
 }  // namespace ctgrad::detail::vx
