@@ -45,6 +45,7 @@
 #include "ctgrad/nn/mlp.hpp"
 #include "ctgrad/nn/parameters.hpp"
 #include "ctgrad/ops/axis.hpp"
+#include "ctgrad/ops/conv.hpp"
 #include "ctgrad/ops/broadcast.hpp"
 #include "ctgrad/ops/convert.hpp"
 #include "ctgrad/ops/cross_entropy.hpp"

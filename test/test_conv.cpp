@@ -1,0 +1,190 @@
+// conv2d, max_pool2d, avg_pool2d: against PyTorch (values and gradients), finite
+// differences, a dynamic batch, and in the compiler.
+#include <doctest/doctest.h>
+
+#include <ctgrad/ctgrad.hpp>
+#include <random>
+
+#include "gradcheck.hpp"
+#include "same_as_static.hpp"
+#include "torch_compare.hpp"
+
+using namespace ctgrad;
+using test::check_close;
+using test::tensor_of;
+
+namespace {
+
+// y = conv2d<Stride, Padding, Dilation>(x, w[, b]) against torch_ref's case: y, and the
+// gradients of sum(R * y)
+template <std::size_t Stride, std::size_t Padding, std::size_t Dilation, class X, class W, class Xv, class Wv, class Y,
+          class R, class DX, class DW>
+void conv_against_torch(X x, W w, const Xv& xv, const Wv& wv, const Y& y, const R& r, const DX& dx, const DW& dw) {
+  const auto e = conv2d<Stride, Padding, Dilation>(x, w);
+  const auto rv = tensor_of<tensor_for<double, typename decltype(e)::shape_type>>(r);
+  const auto g = grad(sum(hadamard(e, constant_of(rv))), at(x = xv, w = wv));
+  check_close(value(e, at(x = xv, w = wv)), y);
+  check_close(g[x], dx);
+  check_close(g[w], dw);
+}
+
+}  // namespace
+
+TEST_CASE("conv2d: values and gradients as PyTorch's, with padding, stride, dilation and bias") {
+  SUBCASE("padding 1, bias") {
+    constexpr auto x = var<"x", double, 2, 3, 6, 5>;
+    constexpr auto w = var<"w", double, 4, 3, 3, 3>;
+    constexpr auto b = var<"b", double, 4>;
+    const auto xv = tensor_of<tensor<double, 2, 3, 6, 5>>(torch_ref::conv_pad_x);
+    const auto wv = tensor_of<tensor<double, 4, 3, 3, 3>>(torch_ref::conv_pad_w);
+    const auto bv = tensor_of<tensor<double, 4>>(torch_ref::conv_pad_b);
+    const auto e = conv2d<1, 1>(x, w, b);
+    const auto rv = tensor_of<tensor_for<double, decltype(e)::shape_type>>(torch_ref::conv_pad_R);
+    const auto g = grad(sum(hadamard(e, constant_of(rv))), at(x = xv, w = wv, b = bv));
+    check_close(value(e, at(x = xv, w = wv, b = bv)), torch_ref::conv_pad_y);
+    check_close(g[x], torch_ref::conv_pad_dx);
+    check_close(g[w], torch_ref::conv_pad_dw);
+    check_close(g[b], torch_ref::conv_pad_db);
+  }
+  SUBCASE("stride 2, dilation 2, a 2x3 kernel") {
+    constexpr auto x = var<"x", double, 1, 2, 7, 7>;
+    constexpr auto w = var<"w", double, 3, 2, 2, 3>;
+    conv_against_torch<2, 0, 2>(x, w, tensor_of<tensor<double, 1, 2, 7, 7>>(torch_ref::conv_stride_x),
+                                tensor_of<tensor<double, 3, 2, 2, 3>>(torch_ref::conv_stride_w), torch_ref::conv_stride_y,
+                                torch_ref::conv_stride_R, torch_ref::conv_stride_dx, torch_ref::conv_stride_dw);
+  }
+  SUBCASE("LeNet's first layer: 5x5, padding 2, bias") {
+    constexpr auto x = var<"x", double, 2, 1, 5, 5>;
+    constexpr auto w = var<"w", double, 2, 1, 5, 5>;
+    constexpr auto b = var<"b", double, 2>;
+    const auto xv = tensor_of<tensor<double, 2, 1, 5, 5>>(torch_ref::conv_lenet_x);
+    const auto wv = tensor_of<tensor<double, 2, 1, 5, 5>>(torch_ref::conv_lenet_w);
+    const auto bv = tensor_of<tensor<double, 2>>(torch_ref::conv_lenet_b);
+    const auto e = conv2d<1, 2>(x, w, b);
+    static_assert(std::is_same_v<decltype(e)::shape_type, shape<2, 2, 5, 5>>);
+    const auto rv = tensor_of<tensor<double, 2, 2, 5, 5>>(torch_ref::conv_lenet_R);
+    const auto g = grad(sum(hadamard(e, constant_of(rv))), at(x = xv, w = wv, b = bv));
+    check_close(value(e, at(x = xv, w = wv, b = bv)), torch_ref::conv_lenet_y);
+    check_close(g[x], torch_ref::conv_lenet_dx);
+    check_close(g[w], torch_ref::conv_lenet_dw);
+    check_close(g[b], torch_ref::conv_lenet_db);
+  }
+  SUBCASE("a stride that does not divide: the last rows are not read, as in PyTorch") {
+    constexpr auto x = var<"x", double, 1, 2, 8, 6>;
+    constexpr auto w = var<"w", double, 2, 2, 3, 3>;
+    constexpr auto b = var<"b", double, 2>;
+    const auto xv = tensor_of<tensor<double, 1, 2, 8, 6>>(torch_ref::conv_floor_x);
+    const auto wv = tensor_of<tensor<double, 2, 2, 3, 3>>(torch_ref::conv_floor_w);
+    const auto bv = tensor_of<tensor<double, 2>>(torch_ref::conv_floor_b);
+    const auto e = conv2d<3, 1>(x, w, b);
+    static_assert(std::is_same_v<decltype(e)::shape_type, shape<1, 2, 3, 2>>);
+    const auto rv = tensor_of<tensor<double, 1, 2, 3, 2>>(torch_ref::conv_floor_R);
+    const auto g = grad(sum(hadamard(e, constant_of(rv))), at(x = xv, w = wv, b = bv));
+    check_close(value(e, at(x = xv, w = wv, b = bv)), torch_ref::conv_floor_y);
+    check_close(g[x], torch_ref::conv_floor_dx);
+    check_close(g[w], torch_ref::conv_floor_dw);
+    check_close(g[b], torch_ref::conv_floor_db);
+  }
+}
+
+TEST_CASE("max_pool2d and avg_pool2d: values and gradients as PyTorch's, windows apart and overlapping") {
+  constexpr auto x = var<"x", double, 2, 2, 6, 4>;
+  auto check = [&](auto pooled, const auto& xs, const auto& r, const auto& y, const auto& dx) {
+    const auto xv = tensor_of<tensor<double, 2, 2, 6, 4>>(xs);
+    const auto rv = tensor_of<tensor_for<double, typename decltype(pooled)::shape_type>>(r);
+    check_close(value(pooled, at(x = xv)), y);
+    check_close(grad(sum(hadamard(pooled, constant_of(rv))), at(x = xv))[x], dx);
+  };
+  using namespace torch_ref;
+  check(max_pool2d<2>(x), pool_max2_x, pool_max2_R, pool_max2_y, pool_max2_dx);
+  check(max_pool2d<3, 1>(x), pool_max3s1_x, pool_max3s1_R, pool_max3s1_y, pool_max3s1_dx);
+  check(avg_pool2d<2>(x), pool_avg2_x, pool_avg2_R, pool_avg2_y, pool_avg2_dx);
+  check(avg_pool2d<3, 1>(x), pool_avg3s1_x, pool_avg3s1_R, pool_avg3s1_y, pool_avg3s1_dx);
+}
+
+TEST_CASE_TEMPLATE("conv2d and avg_pool2d: gradients against finite differences", T, float, double) {
+  std::mt19937_64 rng(18);
+  constexpr auto x = var<"x", T, 2, 3, 8, 6>;
+  constexpr auto w = var<"w", T, 4, 3, 3, 2>;
+  constexpr auto b = var<"b", T, 4>;
+  test::check_gradient(test::weighted<2, 4, 4, 4>(conv2d<2, 1>(x, w, b), rng), rng, {}, x, w, b);
+  test::check_gradient(test::weighted<2, 4, 4, 4>(conv2d<1, 0, 2>(x, w), rng), rng, {}, x, w);
+  test::check_gradient(test::weighted<2, 3, 4, 3>(avg_pool2d<2>(x), rng) + test::weighted<2, 3, 3, 2>(avg_pool2d<4, 2>(x), rng),
+                       rng, {}, x);
+}
+
+// A maximum is not differentiable where two elements tie, and a finite difference across a
+// near-tie is wrong: the inputs here are a shuffled ladder, 0.03 apart (the float step is
+// below 0.01).
+TEST_CASE_TEMPLATE("max_pool2d: gradients against finite differences", T, float, double) {
+  std::mt19937_64 rng(19);
+  constexpr auto x = var<"x", T, 2, 3, 8, 6>;
+  tensor<T, 2, 3, 8, 6> xv;
+  for (std::size_t i = 0; i < xv.size(); ++i) xv.flat(i) = static_cast<T>(0.03 * static_cast<double>((i * 67) % xv.size()) - 4);
+  const auto e = test::weighted<2, 3, 4, 3>(max_pool2d<2>(x), rng) + test::weighted<2, 3, 3, 2>(max_pool2d<4, 2>(x), rng) +
+                 test::weighted<2, 3, 6, 4>(max_pool2d<3, 1>(x), rng);
+  const auto report = gradcheck(e, wrt(x), at(x = xv), {.atol = test::fd_tolerance<T>()});
+  INFO(report);
+  CHECK(bool(report));
+}
+
+TEST_CASE("conv, tanh, max-pool, conv: gradients against finite differences") {
+  std::mt19937_64 rng(20);
+  constexpr auto x = var<"x", double, 2, 3, 8, 6>;
+  constexpr auto w = var<"w", double, 4, 3, 3, 3>;
+  constexpr auto b = var<"b", double, 4>;
+  constexpr auto w2 = var<"w2", double, 2, 4, 2, 2>;
+  const auto net = conv2d<1, 0>(max_pool2d<2>(tanh(conv2d<1, 1>(x, w, b))), w2);  // [2, 4, 4, 3] -> [2, 2, 3, 2]
+  test::check_gradient(test::weighted<2, 2, 3, 2>(net, rng), rng, {}, x, w, b, w2);
+}
+
+TEST_CASE_TEMPLATE("conv2d and pooling with a dynamic batch: the same bits as the batch compiled in", T, float, double) {
+  constexpr auto w = var<"w", T, 3, 2, 3, 3>;
+  constexpr auto b = var<"b", T, 3>;
+  constexpr auto w2 = var<"w2", T, 2, 3, 2, 2>;
+  auto net = [&](auto x) { return sum(square(avg_pool2d<2>(conv2d<1, 0>(max_pool2d<2>(relu(conv2d<1, 1>(x, w, b))), w2)))); };
+  tensor<T, 3, 2, 3, 3> wv;
+  tensor<T, 3> bv;
+  tensor<T, 2, 3, 2, 2> w2v;
+  for (auto& v : wv) v = test::uniform<T>();
+  for (auto& v : bv) v = test::uniform<T>();
+  for (auto& v : w2v) v = test::uniform<T>();
+  constexpr auto xs = var<"x", T, 5, 2, 6, 6>;
+  constexpr auto xd = var<"x", T, dyn, 2, 6, 6>;
+  tensor<T, 5, 2, 6, 6> xsv;
+  tensor<T, dyn, 2, 6, 6> xdv(5);
+  for (std::size_t i = 0; i < xsv.size(); ++i) xdv.flat(i) = xsv.flat(i) = test::uniform<T>();
+  const auto gs = grad(net(xs), at(xs = xsv, w = wv, b = bv, w2 = w2v));
+  const auto gd = grad(net(xd), at(xd = xdv, w = wv, b = bv, w2 = w2v));
+  CHECK(test::flatten(gs) == test::flatten(gd));
+}
+
+namespace {
+// a 1-channel 4x4 image, two 2x2 filters with a bias, ReLU, a 2x2 max-pool: the gradient of
+// the sum with respect to the filters, in the compiler
+constexpr auto cx = var<"x", double, 1, 1, 4, 4>;
+constexpr auto cw = var<"w", double, 2, 1, 2, 2>;
+constexpr auto cb = var<"b", double, 2>;
+constexpr auto small_net = sum(max_pool2d<2, 1>(relu(conv2d<1, 0>(cx, cw, cb))));
+constexpr auto small_grad() {
+  tensor<double, 1, 1, 4, 4> x{};
+  for (std::size_t i = 0; i < 16; ++i) x.flat(i) = static_cast<double>((i * 5) % 7) - 2;  // -2 .. 4
+  tensor<double, 2, 1, 2, 2> w{};
+  const double wv[] = {1, -1, 0.5, 2, -1, 0.25, 1, -0.5};
+  for (std::size_t i = 0; i < 8; ++i) w.flat(i) = wv[i];
+  tensor<double, 2> b{};
+  b.flat(0) = 0.5, b.flat(1) = -1;
+  return grad(small_net, at(cx = x, cw = w, cb = b));
+}
+}  // namespace
+
+TEST_CASE("conv2d and max_pool2d in the compiler, and the same at run time") {
+  constexpr auto g = small_grad();
+  // PyTorch 1.13: 36.75, dw = [8, 0, 4, 10, -2, 3, 4, 2], db = [4, 1]
+  static_assert(g.value() == 36.75);
+  static_assert(g[cw].flat(0) == 8 && g[cw].flat(3) == 10 && g[cw].flat(4) == -2 && g[cw].flat(7) == 2);
+  static_assert(g[cb].flat(0) == 4 && g[cb].flat(1) == 1);
+  const auto r = small_grad();
+  CHECK(r.value() == g.value());
+  CHECK(test::flatten(r) == test::flatten(g));
+}
