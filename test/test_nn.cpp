@@ -81,6 +81,63 @@ TEST_CASE("MLP: a fold of Linear layers with names fc0, fc1, ...") {
   static_assert(Deep::depth == 3 && Deep::parameter_set::scalars == 337);
 }
 
+namespace {
+using LeNet = nn::Sequential<nn::Conv2d<1, 6, 5, 1, 2>, nn::ReLU, nn::MaxPool2d<2>, nn::Conv2d<6, 16, 5>, nn::ReLU,
+                             nn::MaxPool2d<2>, nn::Flatten, nn::Linear<400, 120>, nn::ReLU, nn::Linear<120, 84>, nn::ReLU,
+                             nn::Linear<84, 10>>;
+}  // namespace
+
+TEST_CASE("Sequential: any layers in a chain, parameters named by kind and order") {
+  static_assert(LeNet::size == 12);
+  static_assert(LeNet::parameter_set::count == 10);
+  static_assert(LeNet::parameter_set::scalars == 6 * 25 + 6 + 16 * 6 * 25 + 16 + 400 * 120 + 120 + 120 * 84 + 84 + 84 * 10 + 10);
+  static_assert(std::is_same_v<decltype(LeNet::apply(input<"X", float, dyn, 1, 28, 28>))::shape_type, shape<dyn, 10>>);
+  static_assert(std::is_same_v<decltype(LeNet::layer<3>::W)::shape_type, shape<16, 6, 5, 5>>);
+  static_assert(std::is_same_v<decltype(LeNet::layer<11>::b)::shape_type, shape<10>>);
+  const auto net = std::make_unique<LeNet>(3);
+  CHECK(names_of(net->params()) == std::vector<std::string>{"conv0.W", "conv0.b", "conv1.W", "conv1.b", "fc0.W", "fc0.b",
+                                                            "fc1.W", "fc1.b", "fc2.W", "fc2.b"});
+  // Kaiming-uniform over the fan-in (in channels x kernel area for a convolution), zero biases
+  const auto& w = net->params()[LeNet::layer<3>::W];
+  const double bound = std::sqrt(6.0 / (6 * 25));
+  CHECK(*std::max_element(w.begin(), w.end()) <= bound);
+  CHECK(*std::max_element(w.begin(), w.end()) > 0.9 * bound);
+  CHECK(*std::min_element(w.begin(), w.end()) >= -bound);
+  const auto& b = net->params()[LeNet::layer<0>::b];
+  CHECK(std::all_of(b.begin(), b.end(), [](float v) { return v == 0; }));
+  // the same kind twice keeps distinct names; a model of one layer works too
+  using Two = nn::Sequential<nn::Linear<3, 3, double>, nn::Tanh, nn::Linear<3, 3, double>>;
+  CHECK(names_of(Two{1}.params()) == std::vector<std::string>{"fc0.W", "fc0.b", "fc1.W", "fc1.b"});
+  using One = nn::Sequential<nn::Conv2d<2, 3, 3, 1, 1, 1, double>>;
+  static_assert(std::is_same_v<decltype(One::apply(var<"x", double, 4, 2, 5, 5>))::shape_type, shape<4, 3, 5, 5>>);
+}
+
+TEST_CASE("MLP is a Sequential: the same expression and parameters as the layers written out") {
+  using Net = nn::MLP<6, 5, 4, 3>;
+  using Chain = nn::Sequential<nn::Linear<6, 5>, nn::ReLU, nn::Linear<5, 4>, nn::ReLU, nn::Linear<4, 3>>;
+  constexpr auto X = input<"X", float, 2, 6>;
+  static_assert(std::is_same_v<decltype(Net::apply(X)), decltype(Chain::apply(X))>);
+  static_assert(std::is_same_v<Net::parameter_set, Chain::parameter_set>);
+  const Net a{9};
+  const Chain b{9};
+  CHECK(a.params() == b.params());
+}
+
+TEST_CASE_TEMPLATE("a small convolutional Sequential: gradients against finite differences", T, float, double) {
+  using Net = nn::Sequential<nn::Conv2d<2, 3, 3, 1, 1, 1, T>, nn::Tanh, nn::AvgPool2d<2>, nn::Conv2d<3, 2, 2, 1, 0, 1, T>,
+                             nn::Flatten, nn::Linear<8, 2, T>>;
+  constexpr auto X = input<"X", T, 3, 2, 6, 6>;
+  constexpr auto labels = input<"labels", int, 3>;
+  const Net net{4};
+  const auto loss = nn::cross_entropy(Net::apply(X), labels);
+  tensor<T, 3, 2, 6, 6> xv;
+  for (auto& v : xv) v = static_cast<T>(std::uniform_real_distribution<double>(-1, 1)(rng));
+  const tensor<int, 3> yv{0, 1, 1};
+  const auto report = gradcheck(loss, at(net, X = xv, labels = yv), {.atol = test::fd_tolerance<T>()});
+  INFO(report);
+  CHECK(bool(report));
+}
+
 TEST_CASE("misuse of layers and losses is detectable without a failing build") {
   using Net = nn::Linear<3, 2, double>;
   using Mlp = nn::basic_mlp<double, nn::ReLU, 3, 4, 2>;
@@ -318,5 +375,41 @@ TEST_CASE("summary lists every parameter") {
   CHECK(s.find("100352") != std::string::npos);
   CHECK(s.find("fc1.b") != std::string::npos);
   CHECK(s.find("101770 (397.5 KiB)") != std::string::npos);
+  MESSAGE(s);
+}
+
+TEST_CASE("summary of a Sequential: every layer, its output shape and parameter count") {
+  const auto net = std::make_unique<LeNet>();
+  const std::string s = nn::summary(*net, input<"X", float, dyn, 1, 28, 28>);
+  const std::vector<std::string> lines = [&] {
+    std::vector<std::string> out;
+    std::string line;
+    for (char c : s) {
+      if (c == '\n') {
+        out.push_back(line.substr(0, line.find_last_not_of(' ') + 1));
+        line.clear();
+      } else {
+        line += c;
+      }
+    }
+    return out;
+  }();
+  REQUIRE(lines.size() == 14);  // a header, 12 layers, the total
+  auto fields = [](const std::string& line) {
+    std::vector<std::string> f;
+    std::size_t i = 0;
+    while ((i = line.find_first_not_of(' ', i)) != std::string::npos) {
+      const std::size_t j = line.find(' ', i);
+      f.push_back(line.substr(i, j - i));
+      i = j;
+    }
+    return f;
+  };
+  CHECK(fields(lines[1]) == std::vector<std::string>{"conv0", "[dyn,6,28,28]", "156"});
+  CHECK(fields(lines[3]) == std::vector<std::string>{"max_pool2d", "[dyn,6,14,14]", "0"});
+  CHECK(fields(lines[4]) == std::vector<std::string>{"conv1", "[dyn,16,10,10]", "2416"});
+  CHECK(fields(lines[7]) == std::vector<std::string>{"flatten", "[dyn,400]", "0"});
+  CHECK(fields(lines[12]) == std::vector<std::string>{"fc2", "[dyn,10]", "850"});
+  CHECK(fields(lines[13]) == std::vector<std::string>{"total", "61706"});
   MESSAGE(s);
 }

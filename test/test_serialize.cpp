@@ -43,6 +43,22 @@ std::string load_error(auto& model, const std::vector<unsigned char>& bytes) {
 
 }  // namespace
 
+TEST_CASE("a Sequential saves and loads; an MLP's file loads into the same layers written out") {
+  temp_dir dir;
+  using Conv = nn::Sequential<nn::Conv2d<1, 4, 3, 1, 1>, nn::ReLU, nn::MaxPool2d<2>, nn::Flatten, nn::Linear<64, 10>>;
+  const Conv a{2};
+  nn::save(a, dir.path / "conv.ctw");
+  Conv b;
+  nn::load(b, dir.path / "conv.ctw");
+  CHECK(a.params() == b.params());
+  // nn::MLP<784, 128, 10> is Sequential<Linear, ReLU, Linear>: same names, same file
+  const nn::MLP<784, 128, 10> mlp{3};
+  nn::save(mlp, dir.path / "mlp.ctw");
+  nn::Sequential<nn::Linear<784, 128>, nn::ReLU, nn::Linear<128, 10>> chain;
+  nn::load(chain, dir.path / "mlp.ctw");
+  CHECK(chain.params() == mlp.params());
+}
+
 TEST_CASE("save and load round trip through a file") {
   temp_dir dir;
   const Net a{5};

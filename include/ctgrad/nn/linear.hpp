@@ -74,6 +74,10 @@ class Linear : public parameter_owner<linear_parameters<In, Out, T, Name>> {
   static constexpr typename leaves::weight W{};
   static constexpr typename leaves::bias b{};
   using parameter_set = linear_parameters<In, Out, T, Name>;
+  // in a Sequential: named fc0, fc1, ...
+  static constexpr auto kind = fixed_string("fc");
+  template <fixed_string N>
+  using named = Linear<In, Out, T, N>;
 
   // all parameters zero (e.g. before load())
   constexpr Linear() = default;

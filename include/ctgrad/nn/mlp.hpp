@@ -1,20 +1,14 @@
 // A multi-layer perceptron:  nn::MLP<784, 128, 10> net{seed};  net(X)
 //
-// Linear(784,128) -> ReLU -> Linear(128,10), no activation after the last layer. The
-// layers are Linear<S_i, S_i+1, T, "fc<i>">, so the parameters are named fc0.W, fc0.b,
-// fc1.W, ...; the forward expression is a Hana fold over the layer list; the parameter
-// set is the union of the layers' sets, held in one object.
+// Linear(784,128) -> ReLU -> Linear(128,10), no activation after the last layer: the
+// nn::Sequential of those layers, with the sizes and the Linear layers at hand. The layers
+// are Linear<S_i, S_i+1, T, "fc<i>">, so the parameters are named fc0.W, fc0.b, fc1.W, ...
+// (as a Sequential names them, and as weight files have always had them).
 //
 //   nn::MLP<3, 2, 1>                          float, ReLU
 //   nn::basic_mlp<double, nn::Tanh, 2, 16, 1>  any element type and activation
 #pragma once
 
-#include <boost/hana/at.hpp>
-#include <boost/hana/back.hpp>
-#include <boost/hana/drop_back.hpp>
-#include <boost/hana/fold_left.hpp>
-#include <boost/hana/tuple.hpp>
-#include <boost/hana/type.hpp>
 #include <cstddef>
 #include <cstdint>
 #include <type_traits>
@@ -26,31 +20,11 @@
 #include "ctgrad/nn/activations.hpp"
 #include "ctgrad/nn/linear.hpp"
 #include "ctgrad/nn/parameters.hpp"
+#include "ctgrad/nn/sequential.hpp"
 
 namespace ctgrad::nn {
 
-namespace hana = boost::hana;
-
 namespace detail {
-template <class... Sets>
-struct joined_parameters;
-template <class... A>
-struct joined_parameters<parameter_set<A...>> {
-  using type = parameter_set<A...>;
-};
-template <class... A, class... B, class... Rest>
-struct joined_parameters<parameter_set<A...>, parameter_set<B...>, Rest...>
-    : joined_parameters<parameter_set<A..., B...>, Rest...> {};
-
-// (a function, not an expression in the template argument: GCC 12 mis-parses the latter
-// inside pack expansions)
-template <std::size_t I>
-constexpr auto layer_name() {
-  return fixed_string("fc") + ctgrad::detail::to_fixed_string<I>();
-}
-template <class T, std::size_t I, std::size_t In, std::size_t Out>
-using mlp_layer = Linear<In, Out, T, layer_name<I>()>;
-
 template <std::size_t... S>
 struct size_list {
   static constexpr std::size_t at(std::size_t i) {
@@ -58,36 +32,41 @@ struct size_list {
     return all[i];
   }
 };
-
-template <class T, class Sizes, class Index>
-struct mlp_layers;
-template <class T, class Sizes, std::size_t... I>
-struct mlp_layers<T, Sizes, std::index_sequence<I...>> {
-  using types = hana::tuple<hana::type<mlp_layer<T, I, Sizes::at(I), Sizes::at(I + 1)>>...>;
-  using parameter_set =
-      typename joined_parameters<typename mlp_layer<T, I, Sizes::at(I), Sizes::at(I + 1)>::parameter_set...>::type;
+// layer I of the chain Linear<S_0, S_1>, Activation, Linear<S_1, S_2>, ..., Linear<S_n-1, S_n>
+template <class T, class Activation, class Sizes, std::size_t I>
+using mlp_element = std::conditional_t<I % 2 == 0, Linear<Sizes::at(I / 2), Sizes::at(I / 2 + 1), T>, Activation>;
+template <class T, class Activation, class Sizes, class Index>
+struct mlp_sequential;
+template <class T, class Activation, class Sizes, std::size_t... I>
+struct mlp_sequential<T, Activation, Sizes, std::index_sequence<I...>> {
+  using type = Sequential<mlp_element<T, Activation, Sizes, I>...>;
 };
+template <class T, class Activation, std::size_t... Sizes>
+using mlp_base = typename mlp_sequential<T, Activation, size_list<Sizes...>,
+                                         std::make_index_sequence<2 * sizeof...(Sizes) - 3>>::type;
 }  // namespace detail
 
-namespace detail {
-template <class T, std::size_t... Sizes>
-using mlp_layers_of = mlp_layers<T, size_list<Sizes...>, std::make_index_sequence<sizeof...(Sizes) - 1>>;
-}
-
 template <class T, class Activation, std::size_t... Sizes>
-class basic_mlp : public parameter_owner<typename detail::mlp_layers_of<T, Sizes...>::parameter_set> {
+class basic_mlp;
+template <class T, class Activation, std::size_t... Sizes>
+  requires(sizeof...(Sizes) < 2)
+class basic_mlp<T, Activation, Sizes...> {
   static_assert(sizeof...(Sizes) >= 2, "ctgrad: an MLP needs at least an input and an output size");
-  using layers = detail::mlp_layers_of<T, Sizes...>;
+};
+template <class T, class Activation, std::size_t... Sizes>
+  requires(sizeof...(Sizes) >= 2)
+class basic_mlp<T, Activation, Sizes...> : public detail::mlp_base<T, Activation, Sizes...> {
+  using base = detail::mlp_base<T, Activation, Sizes...>;
 
  public:
   static constexpr std::size_t depth = sizeof...(Sizes) - 1;  // number of Linear layers
   static constexpr std::size_t in_features = detail::size_list<Sizes...>::at(0),
                                out_features = detail::size_list<Sizes...>::at(depth);
-  using parameter_set = typename layers::parameter_set;
+  using parameter_set = typename base::parameter_set;
   using activation = Activation;
   // layer<0> is the first Linear: layer<0>::W is its weight leaf
   template <std::size_t I>
-  using layer = typename decltype(+hana::at_c<I>(typename layers::types{}))::type;
+  using layer = typename base::template layer<2 * I>;
 
  private:
   // an expression of shape [In] or [B, In]
@@ -103,19 +82,13 @@ class basic_mlp : public parameter_owner<typename detail::mlp_layers_of<T, Sizes
 
  public:
   constexpr basic_mlp() = default;  // all parameters zero (e.g. before load())
-  constexpr explicit basic_mlp(std::uint64_t seed, init scheme = init::kaiming_uniform) {
-    initialize(this->params_, seed, scheme);
-  }
+  constexpr explicit basic_mlp(std::uint64_t seed, init scheme = init::kaiming_uniform) : base(seed, scheme) {}
 
   // the network applied to an expression of shape [In] or [B, In]
   template <class X>
     requires(accepts<X>)
   static constexpr auto apply(const X& x) {
-    constexpr typename layers::types all{};
-    const auto hidden = hana::fold_left(hana::drop_back(all), x, [](const auto& h, auto layer_type) {
-      return Activation{}(decltype(layer_type)::type::apply(h));
-    });
-    return decltype(+hana::back(all))::type::apply(hidden);
+    return base::apply(x);
   }
   // a wrong input: the first layer's error (or the input's own, passed through)
   template <class X>
