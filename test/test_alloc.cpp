@@ -172,7 +172,26 @@ int main() {
   };
   dyn_epoch();
   expect_zero("an epoch on two threads, dynamic shards", dyn_epoch);
-  sink = net->params()[Net::layer<0>::W](0, 0);
+  // a convolutional network with a dynamic batch, on two threads, stepping on every thread
+  using Conv = nn::Sequential<nn::Unflatten<1, 28, 28>, nn::Conv2d<1, 4, 5, 1, 2>, nn::ReLU, nn::MaxPool2d<2>,
+                              nn::Conv2d<4, 8, 5>, nn::ReLU, nn::MaxPool2d<2>, nn::Flatten, nn::Linear<200, 10>>;
+  auto conv = std::make_unique<Conv>(2);
+  const auto conv_loss = nn::cross_entropy(Conv::apply(Xd), labels_d);
+  data_parallel dpc{pool, *conv, conv_loss, 32};
+  optim::Adam conv_adam{*conv};
+  auto conv_epoch = [&] {
+    dyn_batches.shuffle(4);
+    for (std::size_t i = 0; i < dyn_batches.count(); ++i)
+      dpc.step(
+          [&](std::size_t t) {
+            const std::size_t rows = dyn_batches.fill(i, xh[t], yh[t], 32 * t, 32);
+            return shard(static_cast<double>(rows), at(*conv, Xd = xh[t], labels_d = yh[t]));
+          },
+          *conv, conv_adam);
+  };
+  conv_epoch();
+  expect_zero("a LeNet-like epoch: conv2d, pooling, dp.step", conv_epoch);
+  sink = net->params()[Net::layer<0>::W](0, 0) + conv->params()[Conv::layer<1>::W](0, 0, 0, 0);
   (void)sink;
   std::printf("%s\n", failures == 0 ? "no allocations" : "FAILED: allocations found");
   return failures == 0 ? 0 : 1;

@@ -24,12 +24,14 @@ namespace {
 
 const char* usage = R"(usage: train [options]
 
-Trains a multi-layer perceptron on an MNIST-format dataset and prints the test accuracy.
+Trains a multi-layer perceptron or LeNet on an MNIST-format dataset and prints the test
+accuracy.
 
   --data DIR           directory with train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz],
                        t10k-images-idx3-ubyte[.gz], t10k-labels-idx1-ubyte[.gz]
                        (default /usr/share/datasets/fashion-mnist)
-  --model NAME         784-256-128-10 (default) or 784-128-10
+  --model NAME         784-256-128-10 (default), 784-128-10, or lenet (conv 6@5x5 pad 2, ReLU,
+                       max-pool 2, conv 16@5x5, ReLU, max-pool 2, Linear 400-120-84-10)
   --epochs N           passes over the training set (default 10; 0 with --load: evaluate only)
   --batch B            rows per step, 1 to 4096 (default 64); the last batch of an epoch keeps
                        what remains
@@ -97,8 +99,8 @@ options parse(int argc, char** argv) {
       if (o.data.empty()) usage_error("--data needs a directory, got an empty path");
     } else if (flag == "--model") {
       o.model = next();
-      if (o.model != "784-128-10" && o.model != "784-256-128-10")
-        usage_error("--model must be 784-128-10 or 784-256-128-10, got '" + o.model + "'");
+      if (o.model != "784-128-10" && o.model != "784-256-128-10" && o.model != "lenet")
+        usage_error("--model must be 784-256-128-10, 784-128-10 or lenet, got '" + o.model + "'");
     } else if (flag == "--epochs") {
       o.epochs = static_cast<int>(parse_integer(flag, next(), 0, 100000));
       o.epochs_given = true;
@@ -176,6 +178,7 @@ int main(int argc, char** argv) {
                   o.loss.c_str(), o.epochs, static_cast<unsigned long long>(o.seed), o.threads, o.threads == 1 ? "" : "s",
                   blas::enabled() ? "products through BLAS" : "ctgrad's own product kernels");
     if (o.model == "784-128-10") return run_784_128_10(o, d);
+    if (o.model == "lenet") return run_lenet(o, d);
     return run_784_256_128_10(o, d);
   } catch (const data::data_error& e) {
     std::fprintf(stderr, "train: %s\n", e.what());

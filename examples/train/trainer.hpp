@@ -50,6 +50,7 @@ void write_plot(const std::string& file, const std::vector<double>& test_accurac
 // One function per model, each in its own translation unit.
 int run_784_128_10(const options& o, const data::dataset& d);
 int run_784_256_128_10(const options& o, const data::dataset& d);
+int run_lenet(const options& o, const data::dataset& d);
 
 // A progress bar on a terminal; nothing between epoch lines otherwise.
 class progress {

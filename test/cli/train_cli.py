@@ -80,7 +80,7 @@ with tempfile.TemporaryDirectory() as tmp:
                           (["--epochs", "x"], "--epochs needs a whole number, got 'x'"),
                           (["--batch", "0"], "--batch must be between 1 and 4096, got 0"),
                           (["--batch", "5000"], "--batch must be between 1 and 4096, got 5000"),
-                          (["--model", "784-10"], "--model must be 784-128-10 or 784-256-128-10"),
+                          (["--model", "784-10"], "--model must be 784-256-128-10, 784-128-10 or lenet"),
                           (["--lr"], "--lr needs a value"),
                           (["--optimizer", "rmsprop"], "--optimizer must be sgd or adam"),
                           (["--threads", "3"], "--threads must be 1, 2 or 4, got 3"),

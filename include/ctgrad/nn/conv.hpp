@@ -3,6 +3,7 @@
 //   nn::Conv2d<InC, OutC, K, Stride = 1, Padding = 0, Dilation = 1>   conv2d with a bias
 //   nn::MaxPool2d<K, Stride = K>, nn::AvgPool2d<K, Stride = K>
 //   nn::Flatten                                                      [N, C, H, W] -> [N, C H W]
+//   nn::Unflatten<D...>                                              [N, M] -> [N, D...]
 //
 // Conv2d's weight [OutC, InC, K, K] and bias [OutC] are leaves "<Name>.W" and "<Name>.b",
 // as Linear's; a Sequential names them conv0, conv1, ... in order. Weights start
@@ -80,6 +81,21 @@ struct Flatten {
   template <ctgrad::detail::unary_operand X>
   static constexpr auto apply(const X& x) {
     return flatten<1>(x);
+  }
+  template <ctgrad::detail::unary_operand X>
+  constexpr auto operator()(const X& x) const {
+    return apply(x);
+  }
+};
+
+// the rows of a batch as images: [N, M] -> [N, D...] (M the product of D...), e.g. pixel
+// rows [N, 784] as [N, 1, 28, 28]; the batch may be dyn
+template <std::size_t... D>
+struct Unflatten {
+  static constexpr auto name = fixed_string("unflatten");
+  template <ctgrad::detail::unary_operand X>
+  static constexpr auto apply(const X& x) {
+    return reshape<X::shape_type::dim(0), D...>(x);
   }
   template <ctgrad::detail::unary_operand X>
   constexpr auto operator()(const X& x) const {
