@@ -43,21 +43,21 @@ struct joined_sets<parameter_set<A...>> {
 template <class... A, class... B, class... Rest>
 struct joined_sets<parameter_set<A...>, parameter_set<B...>, Rest...> : joined_sets<parameter_set<A..., B...>, Rest...> {};
 
+template <class A, class B>
+constexpr bool same_kind() {
+  if constexpr (has_parameters<A> && has_parameters<B>)
+    return A::kind == B::kind;
+  else
+    return false;
+}
+
 // how many of the first I layers have parameters of the same kind as layer I
 template <std::size_t I, class... L>
 constexpr std::size_t same_kind_before() {
   using Li = std::tuple_element_t<I, std::tuple<L...>>;
+  constexpr bool match[] = {same_kind<L, Li>()...};
   std::size_t n = 0;
-  [&]<std::size_t... J>(std::index_sequence<J...>) {
-    ((n += [] {
-       using Lj = std::tuple_element_t<J, std::tuple<L...>>;
-       if constexpr (has_parameters<Lj>)
-         return Lj::kind == Li::kind ? 1 : 0;
-       else
-         return 0;
-     }()),
-     ...);
-  }(std::make_index_sequence<I>{});
+  for (std::size_t j = 0; j < I; ++j) n += match[j] ? 1 : 0;
   return n;
 }
 
@@ -82,13 +82,18 @@ struct parameters_or_none<Layer> {
   using type = typename Layer::parameter_set;
 };
 
+template <class Index, class... L>
+struct sequential_parameters;
+template <std::size_t... I, class... L>
+struct sequential_parameters<std::index_sequence<I...>, L...> {
+  using type = typename joined_sets<typename parameters_or_none<typename sequential_layer<I, L...>::type>::type...>::type;
+};
+
 template <class... L>
 struct sequential_types {
   template <std::size_t I>
   using layer = typename sequential_layer<I, L...>::type;
-  using parameter_set = typename decltype([]<std::size_t... I>(std::index_sequence<I...>) {
-    return std::type_identity<typename joined_sets<typename parameters_or_none<layer<I>>::type...>::type>{};
-  }(std::index_sequence_for<L...>{}))::type;
+  using parameter_set = typename sequential_parameters<std::index_sequence_for<L...>, L...>::type;
 };
 
 }  // namespace detail
