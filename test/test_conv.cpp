@@ -4,6 +4,7 @@
 
 #include <ctgrad/ctgrad.hpp>
 #include <random>
+#include <type_traits>
 
 #include "gradcheck.hpp"
 #include "same_as_static.hpp"
@@ -15,75 +16,64 @@ using test::tensor_of;
 
 namespace {
 
-// y = conv2d<Stride, Padding, Dilation>(x, w[, b]) against torch_ref's case: y, and the
-// gradients of sum(R * y)
-template <std::size_t Stride, std::size_t Padding, std::size_t Dilation, class X, class W, class Xv, class Wv, class Y,
-          class R, class DX, class DW>
-void conv_against_torch(X x, W w, const Xv& xv, const Wv& wv, const Y& y, const R& r, const DX& dx, const DW& dw) {
-  const auto e = conv2d<Stride, Padding, Dilation>(x, w);
-  const auto rv = tensor_of<tensor_for<double, typename decltype(e)::shape_type>>(r);
-  const auto g = grad(sum(hadamard(e, constant_of(rv))), at(x = xv, w = wv));
-  check_close(value(e, at(x = xv, w = wv)), y);
-  check_close(g[x], dx);
-  check_close(g[w], dw);
+// y = conv2d<Stride, Padding, Dilation>(x, w[, b]) at torch_ref's inputs against its y and
+// the gradients of sum(R * y); bias: the leaf b, its values and PyTorch's db, or nothing
+template <std::size_t Stride, std::size_t Padding, std::size_t Dilation, class X, class W, std::size_t NX, std::size_t NW,
+          std::size_t NY, class... Bias>
+void conv_against_torch(X x, W w, const double (&xs)[NX], const double (&ws)[NW], const double (&y)[NY],
+                        const double (&r)[NY], const double (&dx)[NX], const double (&dw)[NW], const Bias&... bias) {
+  const auto xv = tensor_of<tensor_for<double, typename X::shape_type>>(xs);
+  const auto wv = tensor_of<tensor_for<double, typename W::shape_type>>(ws);
+  auto check = [&](const auto& e, const auto& bound) {
+    const auto rv = tensor_of<tensor_for<double, typename std::remove_cvref_t<decltype(e)>::shape_type>>(r);
+    const auto g = grad(sum(hadamard(e, constant_of(rv))), bound);
+    check_close(value(e, bound), y);
+    check_close(g[x], dx);
+    check_close(g[w], dw);
+    return g;
+  };
+  if constexpr (sizeof...(Bias) == 0) {
+    check(conv2d<Stride, Padding, Dilation>(x, w), at(x = xv, w = wv));
+  } else {
+    [&](auto b, const auto& bs, const auto& db) {
+      const auto bv = tensor_of<tensor_for<double, typename decltype(b)::shape_type>>(bs);
+      check_close(check(conv2d<Stride, Padding, Dilation>(x, w, b), at(x = xv, w = wv, b = bv))[b], db);
+    }(bias...);
+  }
 }
 
 }  // namespace
 
 TEST_CASE("conv2d: values and gradients as PyTorch's, with padding, stride, dilation and bias") {
+  using namespace torch_ref;
   SUBCASE("padding 1, bias") {
     constexpr auto x = var<"x", double, 2, 3, 6, 5>;
     constexpr auto w = var<"w", double, 4, 3, 3, 3>;
     constexpr auto b = var<"b", double, 4>;
-    const auto xv = tensor_of<tensor<double, 2, 3, 6, 5>>(torch_ref::conv_pad_x);
-    const auto wv = tensor_of<tensor<double, 4, 3, 3, 3>>(torch_ref::conv_pad_w);
-    const auto bv = tensor_of<tensor<double, 4>>(torch_ref::conv_pad_b);
-    const auto e = conv2d<1, 1>(x, w, b);
-    const auto rv = tensor_of<tensor_for<double, decltype(e)::shape_type>>(torch_ref::conv_pad_R);
-    const auto g = grad(sum(hadamard(e, constant_of(rv))), at(x = xv, w = wv, b = bv));
-    check_close(value(e, at(x = xv, w = wv, b = bv)), torch_ref::conv_pad_y);
-    check_close(g[x], torch_ref::conv_pad_dx);
-    check_close(g[w], torch_ref::conv_pad_dw);
-    check_close(g[b], torch_ref::conv_pad_db);
+    conv_against_torch<1, 1, 1>(x, w, conv_pad_x, conv_pad_w, conv_pad_y, conv_pad_R, conv_pad_dx, conv_pad_dw, b, conv_pad_b,
+                                conv_pad_db);
   }
   SUBCASE("stride 2, dilation 2, a 2x3 kernel") {
     constexpr auto x = var<"x", double, 1, 2, 7, 7>;
     constexpr auto w = var<"w", double, 3, 2, 2, 3>;
-    conv_against_torch<2, 0, 2>(x, w, tensor_of<tensor<double, 1, 2, 7, 7>>(torch_ref::conv_stride_x),
-                                tensor_of<tensor<double, 3, 2, 2, 3>>(torch_ref::conv_stride_w), torch_ref::conv_stride_y,
-                                torch_ref::conv_stride_R, torch_ref::conv_stride_dx, torch_ref::conv_stride_dw);
+    conv_against_torch<2, 0, 2>(x, w, conv_stride_x, conv_stride_w, conv_stride_y, conv_stride_R, conv_stride_dx,
+                                conv_stride_dw);
   }
   SUBCASE("LeNet's first layer: 5x5, padding 2, bias") {
     constexpr auto x = var<"x", double, 2, 1, 5, 5>;
     constexpr auto w = var<"w", double, 2, 1, 5, 5>;
     constexpr auto b = var<"b", double, 2>;
-    const auto xv = tensor_of<tensor<double, 2, 1, 5, 5>>(torch_ref::conv_lenet_x);
-    const auto wv = tensor_of<tensor<double, 2, 1, 5, 5>>(torch_ref::conv_lenet_w);
-    const auto bv = tensor_of<tensor<double, 2>>(torch_ref::conv_lenet_b);
-    const auto e = conv2d<1, 2>(x, w, b);
-    static_assert(std::is_same_v<decltype(e)::shape_type, shape<2, 2, 5, 5>>);
-    const auto rv = tensor_of<tensor<double, 2, 2, 5, 5>>(torch_ref::conv_lenet_R);
-    const auto g = grad(sum(hadamard(e, constant_of(rv))), at(x = xv, w = wv, b = bv));
-    check_close(value(e, at(x = xv, w = wv, b = bv)), torch_ref::conv_lenet_y);
-    check_close(g[x], torch_ref::conv_lenet_dx);
-    check_close(g[w], torch_ref::conv_lenet_dw);
-    check_close(g[b], torch_ref::conv_lenet_db);
+    static_assert(std::is_same_v<decltype(conv2d<1, 2>(x, w, b))::shape_type, shape<2, 2, 5, 5>>);
+    conv_against_torch<1, 2, 1>(x, w, conv_lenet_x, conv_lenet_w, conv_lenet_y, conv_lenet_R, conv_lenet_dx, conv_lenet_dw, b,
+                                conv_lenet_b, conv_lenet_db);
   }
   SUBCASE("a stride that does not divide: the last rows are not read, as in PyTorch") {
     constexpr auto x = var<"x", double, 1, 2, 8, 6>;
     constexpr auto w = var<"w", double, 2, 2, 3, 3>;
     constexpr auto b = var<"b", double, 2>;
-    const auto xv = tensor_of<tensor<double, 1, 2, 8, 6>>(torch_ref::conv_floor_x);
-    const auto wv = tensor_of<tensor<double, 2, 2, 3, 3>>(torch_ref::conv_floor_w);
-    const auto bv = tensor_of<tensor<double, 2>>(torch_ref::conv_floor_b);
-    const auto e = conv2d<3, 1>(x, w, b);
-    static_assert(std::is_same_v<decltype(e)::shape_type, shape<1, 2, 3, 2>>);
-    const auto rv = tensor_of<tensor<double, 1, 2, 3, 2>>(torch_ref::conv_floor_R);
-    const auto g = grad(sum(hadamard(e, constant_of(rv))), at(x = xv, w = wv, b = bv));
-    check_close(value(e, at(x = xv, w = wv, b = bv)), torch_ref::conv_floor_y);
-    check_close(g[x], torch_ref::conv_floor_dx);
-    check_close(g[w], torch_ref::conv_floor_dw);
-    check_close(g[b], torch_ref::conv_floor_db);
+    static_assert(std::is_same_v<decltype(conv2d<3, 1>(x, w, b))::shape_type, shape<1, 2, 3, 2>>);
+    conv_against_torch<3, 1, 1>(x, w, conv_floor_x, conv_floor_w, conv_floor_y, conv_floor_R, conv_floor_dx, conv_floor_dw, b,
+                                conv_floor_b, conv_floor_db);
   }
 }
 

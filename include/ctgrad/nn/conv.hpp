@@ -16,6 +16,7 @@
 #include "ctgrad/core/fixed_string.hpp"
 #include "ctgrad/expr/make_op.hpp"
 #include "ctgrad/nn/parameters.hpp"
+#include "ctgrad/nn/sequential.hpp"
 #include "ctgrad/ops/conv.hpp"
 #include "ctgrad/ops/reshape.hpp"
 
@@ -24,7 +25,8 @@ namespace ctgrad::nn {
 template <std::size_t InC, std::size_t OutC, std::size_t K, std::size_t Stride = 1, std::size_t Padding = 0,
           std::size_t Dilation = 1, class T = float, fixed_string Name = "conv">
 class Conv2d : public parameter_owner<parameter_set<leaf<Name + fixed_string(".W"), T, true, OutC, InC, K, K>,
-                                                    leaf<Name + fixed_string(".b"), T, true, OutC>>> {
+                                                    leaf<Name + fixed_string(".b"), T, true, OutC>>>,
+               public applies<Conv2d<InC, OutC, K, Stride, Padding, Dilation, T, Name>> {
  public:
   static constexpr leaf<Name + fixed_string(".W"), T, true, OutC, InC, K, K> W{};
   static constexpr leaf<Name + fixed_string(".b"), T, true, OutC> b{};
@@ -43,63 +45,43 @@ class Conv2d : public parameter_owner<parameter_set<leaf<Name + fixed_string(".W
   static constexpr auto apply(const X& x) {
     return conv2d<Stride, Padding, Dilation>(x, W, b);
   }
-  template <ctgrad::detail::unary_operand X>
-  constexpr auto operator()(const X& x) const {
-    return apply(x);
-  }
 };
 
 template <std::size_t K, std::size_t Stride = K>
-struct MaxPool2d {
+struct MaxPool2d : applies<MaxPool2d<K, Stride>> {
   static constexpr auto name = fixed_string("max_pool2d");
   template <ctgrad::detail::unary_operand X>
   static constexpr auto apply(const X& x) {
     return max_pool2d<K, Stride>(x);
   }
-  template <ctgrad::detail::unary_operand X>
-  constexpr auto operator()(const X& x) const {
-    return apply(x);
-  }
 };
 
 template <std::size_t K, std::size_t Stride = K>
-struct AvgPool2d {
+struct AvgPool2d : applies<AvgPool2d<K, Stride>> {
   static constexpr auto name = fixed_string("avg_pool2d");
   template <ctgrad::detail::unary_operand X>
   static constexpr auto apply(const X& x) {
     return avg_pool2d<K, Stride>(x);
   }
-  template <ctgrad::detail::unary_operand X>
-  constexpr auto operator()(const X& x) const {
-    return apply(x);
-  }
 };
 
 // everything after the batch axis in one: [N, C, H, W] -> [N, C H W]
-struct Flatten {
+struct Flatten : applies<Flatten> {
   static constexpr auto name = fixed_string("flatten");
   template <ctgrad::detail::unary_operand X>
   static constexpr auto apply(const X& x) {
     return flatten<1>(x);
-  }
-  template <ctgrad::detail::unary_operand X>
-  constexpr auto operator()(const X& x) const {
-    return apply(x);
   }
 };
 
 // the rows of a batch as images: [N, M] -> [N, D...] (M the product of D...), e.g. pixel
 // rows [N, 784] as [N, 1, 28, 28]; the batch may be dyn
 template <std::size_t... D>
-struct Unflatten {
+struct Unflatten : applies<Unflatten<D...>> {
   static constexpr auto name = fixed_string("unflatten");
   template <ctgrad::detail::unary_operand X>
   static constexpr auto apply(const X& x) {
     return reshape<X::shape_type::dim(0), D...>(x);
-  }
-  template <ctgrad::detail::unary_operand X>
-  constexpr auto operator()(const X& x) const {
-    return apply(x);
   }
 };
 

@@ -24,6 +24,15 @@
 
 namespace ctgrad::nn {
 
+// layer(x) for a layer type with a static apply(x): derive from applies<Layer>
+template <class Layer>
+struct applies {
+  template <ctgrad::detail::unary_operand X>
+  constexpr auto operator()(const X& x) const {
+    return Layer::apply(x);
+  }
+};
+
 namespace detail {
 
 template <class L>
@@ -99,7 +108,8 @@ struct sequential_types {
 }  // namespace detail
 
 template <class... Layers>
-class Sequential : public parameter_owner<typename detail::sequential_types<Layers...>::parameter_set> {
+class Sequential : public parameter_owner<typename detail::sequential_types<Layers...>::parameter_set>,
+                   public applies<Sequential<Layers...>> {
   static_assert(sizeof...(Layers) >= 1, "ctgrad: a Sequential needs at least one layer");
   using types = detail::sequential_types<Layers...>;
 
@@ -127,10 +137,6 @@ class Sequential : public parameter_owner<typename detail::sequential_types<Laye
   template <ctgrad::detail::unary_operand X>
   static constexpr auto apply(const X& x) {
     return apply_from<0>(x);
-  }
-  template <ctgrad::detail::unary_operand X>
-  constexpr auto operator()(const X& x) const {
-    return apply(x);
   }
 };
 
