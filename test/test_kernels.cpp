@@ -70,6 +70,11 @@ void check_form(std::size_t M, std::size_t N, std::size_t K, std::mt19937& rng) 
   CHECK(exact.worst(plain) <= 1);
   CHECK(exact.worst(fast) <= 1);
   CHECK(exact.worst(packed) <= 1);
+  if constexpr (!TB) {  // the convolution's outer-product path
+    auto rows = c0;
+    detail::gemm_rows<TA, Acc>(M, N, K, a.data(), b.data(), rows.data());
+    CHECK(exact.worst(rows) <= 1);
+  }
   if constexpr (blas::available) {  // BLAS and ctgrad's own kernels
     auto own = c0, with_blas = c0;
     blas::enable(false);
@@ -126,6 +131,59 @@ TEST_CASE("gemm: exact on small integers (no lost or doubled terms at tile edges
         CAPTURE(K);
         CHECK(c == expected);
       }
+}
+
+TEST_CASE("gemm_rows: exact on small integers for every row count (tiles of 6, 4, 2, 1)") {
+  for (std::size_t M = 1; M <= 13; ++M)
+    for (std::size_t N : {1u, 7u, 8u, 15u, 16u, 17u, 25u, 100u})
+      for (std::size_t K : {1u, 5u, 150u}) {
+        std::vector<float> a(M * K), b(K * N), c(M * N, -1.0f), expected(M * N, -1.0f);
+        for (std::size_t i = 0; i < a.size(); ++i) a[i] = static_cast<float>(i % 5) - 2.0f;
+        for (std::size_t i = 0; i < b.size(); ++i) b[i] = static_cast<float>(i % 3) - 1.0f;
+        detail::gemm_plain<false, false, true>(M, N, K, a.data(), b.data(), expected.data());
+        detail::gemm_rows<false, true>(M, N, K, a.data(), b.data(), c.data());
+        CAPTURE(M);
+        CAPTURE(N);
+        CAPTURE(K);
+        CHECK(c == expected);
+      }
+}
+
+namespace {
+// c (+)= sum over g of a_g b_g^T, summed exactly in small integers
+template <class T>
+void check_dots(std::size_t M, std::size_t N, std::size_t K, std::size_t G, bool accumulate) {
+  std::vector<T> a(G * M * K), b(G * N * K), c(M * N, T(3)), expected(M * N, T(3));
+  for (std::size_t i = 0; i < a.size(); ++i) a[i] = static_cast<T>(i % 7) - T(3);
+  for (std::size_t i = 0; i < b.size(); ++i) b[i] = static_cast<T>(i % 5) - T(2);
+  for (std::size_t i = 0; i < M; ++i)
+    for (std::size_t j = 0; j < N; ++j) {
+      T s{};
+      for (std::size_t g = 0; g < G; ++g)
+        for (std::size_t k = 0; k < K; ++k) s += a[g * M * K + i * K + k] * b[g * N * K + j * K + k];
+      expected[i * N + j] = accumulate ? expected[i * N + j] + s : s;
+    }
+  if (accumulate)
+    detail::gemm_dots<true>(M, N, K, G, a.data(), M * K, b.data(), N * K, c.data());
+  else
+    detail::gemm_dots<false>(M, N, K, G, a.data(), M * K, b.data(), N * K, c.data());
+  CAPTURE(M);
+  CAPTURE(N);
+  CAPTURE(K);
+  CAPTURE(G);
+  CHECK(c == expected);
+}
+}  // namespace
+
+TEST_CASE("gemm_dots: exact on small integers (tails, tiles and image groups)") {
+  for (bool accumulate : {false, true})
+    for (std::size_t M : {1u, 2u, 3u, 6u, 16u})
+      for (std::size_t N : {1u, 4u, 5u, 25u})
+        for (std::size_t K : {1u, 3u, 4u, 7u, 8u, 9u, 100u, 784u})
+          for (std::size_t G : {0u, 1u, 4u, 5u}) {
+            check_dots<float>(M, N, K, G, accumulate);
+            check_dots<double>(M, N, K, G, accumulate);
+          }
 }
 
 TEST_CASE("gemm under constant evaluation: the plain loop") {

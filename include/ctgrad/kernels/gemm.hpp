@@ -9,6 +9,9 @@
 // At run time: BLAS when the build has it (blas.hpp) and the product is large enough;
 // else small products are outer-product loops over contiguous rows of c, and the rest go
 // to one packed, register-tiled kernel (gemm_packed) that serves every transpose form.
+// A convolution's products have their own shapes and take two more entry points, below:
+// gemm_rows (few rows, long rows of b: no packing, no BLAS) and gemm_dots (dot products
+// summed over a batch of images).
 // No -ffast-math is needed: the vector code only uses multiply-adds in program order per
 // lane. Under constant evaluation a plain loop runs (fewer steps for the constexpr
 // evaluator; the same result up to summation order).
@@ -62,68 +65,79 @@ struct simd {
   }
 };
 
-// b is [K,N]: a tile of 4 rows x 2 vectors of c is accumulated over all of k as outer
-// products (2 loads and 4 broadcasts feed 8 FMAs), then stored once. Leftover columns
-// take a one-vector tile, then scalar loops; leftover rows an axpy per row.
-template <bool TA, bool Accumulate, class T>
-inline void gemm_outer(std::size_t M, std::size_t N, std::size_t K, const T* a, const T* b, T* c) {
+// b is [K,N]: a tile of R rows x 2 vectors of c is accumulated over all of k as outer
+// products (2 loads and R broadcasts feed 2R FMAs), then stored once. Leftover columns
+// take a one-vector tile, then independent scalar sums. Rows go six at a time (12
+// accumulators and 2 loaded vectors fit AVX2's 16 registers), the rest as 4, 2 and 1.
+template <std::size_t R, bool TA, bool Accumulate, class T>
+inline void gemm_outer_rows(std::size_t i0, std::size_t M, std::size_t N, std::size_t K, const T* a, const T* b, T* c) {
   using S = simd<T>;
   using V = typename S::type;
-  constexpr std::size_t R = 4, W = S::lanes, J = 2 * W;
-  const std::size_t full_m = M - M % R, full_n = N - N % J;
+  constexpr std::size_t W = S::lanes, J = 2 * W;
+  const std::size_t full_n = N - N % J;
   const std::size_t full_v = full_n + W <= N ? full_n + W : full_n;  // columns done by vectors
-  auto a_at = [&](std::size_t i, std::size_t k) { return TA ? a[k * M + i] : a[i * K + k]; };
-  auto store = [&](std::size_t i, std::size_t j, T v) { c[i * N + j] = Accumulate ? c[i * N + j] + v : v; };
-  for (std::size_t i0 = 0; i0 < full_m; i0 += R) {
-    for (std::size_t j0 = 0; j0 < full_n; j0 += J) {
-      V acc[R][2] = {};
-      for (std::size_t k = 0; k < K; ++k) {
-        const V b0 = S::load(b + k * N + j0), b1 = S::load(b + k * N + j0 + W);
-        for (std::size_t r = 0; r < R; ++r) {
-          const T x = a_at(i0 + r, k);
-          acc[r][0] += x * b0;
-          acc[r][1] += x * b1;
-        }
-      }
-      for (std::size_t r = 0; r < R; ++r) {
-        T* cr = c + (i0 + r) * N + j0;
-        if constexpr (Accumulate) {
-          acc[r][0] += S::load(cr);
-          acc[r][1] += S::load(cr + W);
-        }
-        S::store(cr, acc[r][0]);
-        S::store(cr + W, acc[r][1]);
-      }
-    }
-    if (full_v > full_n) {  // one more vector of columns
-      V acc[R] = {};
-      for (std::size_t k = 0; k < K; ++k) {
-        const V bk = S::load(b + k * N + full_n);
-        for (std::size_t r = 0; r < R; ++r) acc[r] += a_at(i0 + r, k) * bk;
-      }
-      for (std::size_t r = 0; r < R; ++r) {
-        T* cr = c + (i0 + r) * N + full_n;
-        if constexpr (Accumulate) acc[r] += S::load(cr);
-        S::store(cr, acc[r]);
-      }
-    }
-    for (std::size_t r = 0; r < R; ++r)
-      for (std::size_t j = full_v; j < N; ++j) {
-          T s{};
-          for (std::size_t k = 0; k < K; ++k) s += a_at(i0 + r, k) * b[k * N + j];
-          store(i0 + r, j, s);
-        }
-  }
-  for (std::size_t i = full_m; i < M; ++i) {  // leftover rows: axpy over each row of b
-    T* ci = c + i * N;
-    if constexpr (!Accumulate)
-      for (std::size_t j = 0; j < N; ++j) ci[j] = T{};
+  auto a_at = [&](std::size_t r, std::size_t k) { return TA ? a[k * M + i0 + r] : a[(i0 + r) * K + k]; };
+  for (std::size_t j0 = 0; j0 < full_n; j0 += J) {
+    V acc[R][2] = {};
     for (std::size_t k = 0; k < K; ++k) {
-      const T x = a_at(i, k);
-      const T* bk = b + k * N;
-      for (std::size_t j = 0; j < N; ++j) ci[j] += x * bk[j];
+      const V b0 = S::load(b + k * N + j0), b1 = S::load(b + k * N + j0 + W);
+      for (std::size_t r = 0; r < R; ++r) {
+        const T x = a_at(r, k);
+        acc[r][0] += x * b0;
+        acc[r][1] += x * b1;
+      }
+    }
+    for (std::size_t r = 0; r < R; ++r) {
+      T* cr = c + (i0 + r) * N + j0;
+      if constexpr (Accumulate) {
+        acc[r][0] += S::load(cr);
+        acc[r][1] += S::load(cr + W);
+      }
+      S::store(cr, acc[r][0]);
+      S::store(cr + W, acc[r][1]);
     }
   }
+  if (full_v > full_n) {  // one more vector of columns
+    V acc[R] = {};
+    for (std::size_t k = 0; k < K; ++k) {
+      const V bk = S::load(b + k * N + full_n);
+      for (std::size_t r = 0; r < R; ++r) acc[r] += a_at(r, k) * bk;
+    }
+    for (std::size_t r = 0; r < R; ++r) {
+      T* cr = c + (i0 + r) * N + full_n;
+      if constexpr (Accumulate) acc[r] += S::load(cr);
+      S::store(cr, acc[r]);
+    }
+  }
+  if (full_v < N) {  // fewer columns than a vector: independent sums, not one chain each
+    const std::size_t left = N - full_v;
+    T acc[R][W] = {};
+    for (std::size_t k = 0; k < K; ++k)
+      for (std::size_t r = 0; r < R; ++r) {
+        const T x = a_at(r, k);
+        for (std::size_t j = 0; j < left; ++j) acc[r][j] += x * b[k * N + full_v + j];
+      }
+    for (std::size_t r = 0; r < R; ++r)
+      for (std::size_t j = 0; j < left; ++j) {
+        T& out = c[(i0 + r) * N + full_v + j];
+        out = Accumulate ? out + acc[r][j] : acc[r][j];
+      }
+  }
+}
+
+template <bool TA, bool Accumulate, class T>
+inline void gemm_outer(std::size_t M, std::size_t N, std::size_t K, const T* a, const T* b, T* c) {
+  std::size_t i = 0;
+  for (; i + 6 <= M; i += 6) gemm_outer_rows<6, TA, Accumulate>(i, M, N, K, a, b, c);
+  if (M - i >= 4) {
+    gemm_outer_rows<4, TA, Accumulate>(i, M, N, K, a, b, c);
+    i += 4;
+  }
+  if (M - i >= 2) {
+    gemm_outer_rows<2, TA, Accumulate>(i, M, N, K, a, b, c);
+    i += 2;
+  }
+  if (i < M) gemm_outer_rows<1, TA, Accumulate>(i, M, N, K, a, b, c);
 }
 
 // The large products: packed panels and a register-tiled micro-kernel (the GotoBLAS/BLIS
@@ -258,6 +272,105 @@ constexpr void gemm(std::size_t M, std::size_t N, std::size_t K, const T* a, con
     gemm_outer<TA, Accumulate>(M, N, K, a, b, c);
   } else {
     gemm_packed<TA, TB, Accumulate>(M, N, K, a, b, c);
+  }
+}
+
+// c[M,N] (+)= op(a) b for b [K,N] with long rows and either few rows of c or all of b
+// small enough to stay in cache (a convolution's product per image): the outer-product
+// loops read each row of b as it is, where packing it (ours or BLAS's) would copy all of
+// it for a handful of multiply-adds per element. Otherwise gemm.
+template <bool TA, bool Accumulate, class T>
+constexpr void gemm_rows(std::size_t M, std::size_t N, std::size_t K, const T* a, const T* b, T* c) {
+  if constexpr (!std::is_floating_point_v<T>) {
+    gemm_plain<TA, false, Accumulate>(M, N, K, a, b, c);
+  } else if (std::is_constant_evaluated()) {
+    gemm_plain<TA, false, Accumulate>(M, N, K, a, b, c);
+  } else if (M <= 16 || K * N * sizeof(T) <= 128 * 1024) {
+    gemm_outer<TA, Accumulate>(M, N, K, a, b, c);
+  } else {
+    gemm<TA, false, Accumulate>(M, N, K, a, b, c);
+  }
+}
+
+// c[M,N] (+)= the sum over g < G of a_g b_g^T, with a_g = a + g sa [M,K] and b_g = b + g sb
+// [N,K]: every element a dot product along K (a weight's gradient summed over the images of
+// a batch). A tile of 2 x 4 dot products keeps vector sums along K and over a few g, and
+// reduces them once: reducing per g cost as much as the products when K is short. Blocks
+// of dots_group g are the outer loop, so their b_g are read from cache by every tile,
+// where streaming the whole batch once per tile ran at memory speed.
+inline constexpr std::size_t dots_group = 4;
+
+template <std::size_t R, std::size_t J, class T>
+inline void gemm_dots_tile(std::size_t N, std::size_t K, std::size_t G, const T* a, std::size_t sa, const T* b,
+                           std::size_t sb, T* c, bool accumulate) {
+  using S = simd<T>;
+  using V = typename S::type;
+  using I = typename simd<std::conditional_t<sizeof(T) == 4, int, long long>>::type;
+  constexpr std::size_t W = S::lanes;
+  const std::size_t full = K - K % W;
+  const bool overlap = full < K && K >= W;  // the tail as the last vector again, done lanes masked off
+  I keep;
+  for (std::size_t l = 0; l < W; ++l) keep[l] = l >= W - (K - full) ? -1 : 0;
+  V acc[R][J] = {};
+  T tail[R][J] = {};
+  for (std::size_t g = 0; g < G; ++g, a += sa, b += sb) {
+    for (std::size_t k = 0; k < full; k += W) {
+      V av[R], bv[J];
+      for (std::size_t r = 0; r < R; ++r) av[r] = S::load(a + r * K + k);
+      for (std::size_t j = 0; j < J; ++j) bv[j] = S::load(b + j * K + k);
+      for (std::size_t r = 0; r < R; ++r)
+        for (std::size_t j = 0; j < J; ++j) acc[r][j] += av[r] * bv[j];
+    }
+    if (overlap) {
+      V av[R], bv[J];
+      for (std::size_t r = 0; r < R; ++r) av[r] = S::load(a + r * K + K - W);
+      for (std::size_t j = 0; j < J; ++j) bv[j] = S::load(b + j * K + K - W);
+      for (std::size_t r = 0; r < R; ++r)
+        for (std::size_t j = 0; j < J; ++j) acc[r][j] += (V)((I)(av[r] * bv[j]) & keep);
+    } else {
+      for (std::size_t k = full; k < K; ++k)
+        for (std::size_t r = 0; r < R; ++r)
+          for (std::size_t j = 0; j < J; ++j) tail[r][j] += a[r * K + k] * b[j * K + k];
+    }
+  }
+  for (std::size_t r = 0; r < R; ++r)
+    for (std::size_t j = 0; j < J; ++j) {
+      const T v = S::sum(acc[r][j]) + tail[r][j];
+      c[r * N + j] = accumulate ? c[r * N + j] + v : v;
+    }
+}
+
+template <bool Accumulate, class T>
+constexpr void gemm_dots(std::size_t M, std::size_t N, std::size_t K, std::size_t G, const T* a, std::size_t sa, const T* b,
+                         std::size_t sb, T* c) {
+  if (!std::is_floating_point_v<T> || std::is_constant_evaluated()) {
+    for (std::size_t i = 0; i < M; ++i)
+      for (std::size_t j = 0; j < N; ++j) {
+        T s{};
+        for (std::size_t g = 0; g < G; ++g)
+          for (std::size_t k = 0; k < K; ++k) s += a[g * sa + i * K + k] * b[g * sb + j * K + k];
+        c[i * N + j] = Accumulate ? c[i * N + j] + s : s;
+      }
+  } else if constexpr (std::is_floating_point_v<T>) {
+    if (!Accumulate && G == 0)
+      for (std::size_t i = 0; i < M * N; ++i) c[i] = T{};
+    const std::size_t full_m = M - M % 2, full_n = N - N % 4;
+    for (std::size_t g0 = 0; g0 < G; g0 += dots_group) {
+      const std::size_t gs = G - g0 < dots_group ? G - g0 : dots_group;
+      const bool add = Accumulate || g0 > 0;
+      const T* bg = b + g0 * sb;
+      for (std::size_t i = 0; i < M; i += 2) {
+        const T* ai = a + g0 * sa + i * K;
+        T* ci = c + i * N;
+        if (i < full_m) {
+          for (std::size_t j = 0; j < full_n; j += 4) gemm_dots_tile<2, 4>(N, K, gs, ai, sa, bg + j * K, sb, ci + j, add);
+          for (std::size_t j = full_n; j < N; ++j) gemm_dots_tile<2, 1>(N, K, gs, ai, sa, bg + j * K, sb, ci + j, add);
+        } else {
+          for (std::size_t j = 0; j < full_n; j += 4) gemm_dots_tile<1, 4>(N, K, gs, ai, sa, bg + j * K, sb, ci + j, add);
+          for (std::size_t j = full_n; j < N; ++j) gemm_dots_tile<1, 1>(N, K, gs, ai, sa, bg + j * K, sb, ci + j, add);
+        }
+      }
+    }
   }
 }
 

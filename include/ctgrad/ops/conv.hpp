@@ -8,10 +8,11 @@
 // padding is zeros. A pool's windows must tile the input exactly ((H - K) divisible by the
 // stride): a window that would hang over the edge is refused rather than silently dropped.
 //
-// conv2d is two nodes: its patches (im2col: [N, OH, OW, C KH KW], every window laid out as
-// a row, zeros where it reaches into the padding) and one matrix product per image with
-// the weight seen as [O, C KH KW], through the product kernel (and BLAS where the build has
-// it). The patches are a stored value like any other, so the backward pass is the product's
+// conv2d is two nodes: its patches (im2col: [N, C KH KW, OH, OW], for each tap the input
+// it reads at every output position, zeros where it reaches into the padding) and one
+// matrix product per image with the weight seen as [O, C KH KW], through the product
+// kernels (and BLAS where the build has it). Taps by positions, rather than windows as
+// rows, makes every inner loop run along OW contiguous outputs. The patches are a stored value like any other, so the backward pass is the product's
 // VJPs and, for x, each window's gradient added back where it was read (col2im).
 #pragma once
 
@@ -22,6 +23,7 @@
 #include "ctgrad/core/shape.hpp"
 #include "ctgrad/expr/make_op.hpp"
 #include "ctgrad/kernels/gemm.hpp"
+#include "ctgrad/math/summation.hpp"
 
 namespace ctgrad {
 namespace detail {
@@ -45,6 +47,16 @@ struct conv_axis {
   // the input index of tap k of output o, or a value >= Extent where it reads padding
   static constexpr std::size_t input(std::size_t o, std::size_t k) {
     return o * Stride + k * Dilation - Padding;  // unsigned: a tap left of 0 wraps past Extent
+  }
+  // the outputs [first_inside(k), end_inside(k)) whose tap k reads inside the input
+  static constexpr std::size_t first_inside(std::size_t k) {
+    const std::size_t first = k * Dilation >= Padding ? 0 : (Padding - k * Dilation + Stride - 1) / Stride;
+    return first < out ? first : out;
+  }
+  static constexpr std::size_t end_inside(std::size_t k) {
+    if (Extent + Padding <= k * Dilation) return first_inside(k);
+    const std::size_t end = (Extent - 1 + Padding - k * Dilation) / Stride + 1;
+    return end < out ? (end > first_inside(k) ? end : first_inside(k)) : out;
   }
 };
 
@@ -95,53 +107,64 @@ struct conv_patches {
       return fixed_string("");
   }
   template <class X>
-  using result_shape = shape<X::dim(0), rows<X>::out, cols<X>::out, X::dim(1) * WShape::dim(2) * WShape::dim(3)>;
+  using result_shape = shape<X::dim(0), X::dim(1) * WShape::dim(2) * WShape::dim(3), rows<X>::out, cols<X>::out>;
 
-  // f(i, k): patch element k (in order) reads x[i], or padding when i is npos
-  static constexpr std::size_t npos = ~std::size_t(0);
+  // f(src, dst, lo, hi): the patch row of OW outputs at dst reads x[src + ow Stride] for ow
+  // in [lo, hi) and padding elsewhere. src may wrap below 0 (unsigned); src + lo Stride
+  // does not.
   template <class X, class F>
-  static constexpr void each(std::size_t n_images, F&& f) {
+  static constexpr void each_row(std::size_t n_images, F&& f) {
     using R = rows<X>;
     using Cl = cols<X>;
     constexpr std::size_t C = X::dim(1), H = X::dim(2), W = X::dim(3), KH = WShape::dim(2), KW = WShape::dim(3);
-    std::size_t k = 0;
+    std::size_t dst = 0;
     for (std::size_t n = 0; n < n_images; ++n)
-      for (std::size_t oh = 0; oh < R::out; ++oh)
-        for (std::size_t ow = 0; ow < Cl::out; ++ow)
-          for (std::size_t c = 0; c < C; ++c)
-            for (std::size_t kh = 0; kh < KH; ++kh) {
+      for (std::size_t c = 0; c < C; ++c)
+        for (std::size_t kh = 0; kh < KH; ++kh)
+          for (std::size_t kw = 0; kw < KW; ++kw)
+            for (std::size_t oh = 0; oh < R::out; ++oh, dst += Cl::out) {
               const std::size_t ih = R::input(oh, kh);
-              const std::size_t plane_row = ((n * C + c) * H + ih) * W;
-              for (std::size_t kw = 0; kw < KW; ++kw, ++k) {
-                const std::size_t iw = Cl::input(ow, kw);
-                f(ih < H && iw < W ? plane_row + iw : npos, k);
-              }
+              if (ih < H)
+                f(((n * C + c) * H + ih) * W + Cl::input(0, kw), dst, Cl::first_inside(kw), Cl::end_inside(kw));
+              else
+                f(std::size_t{0}, dst, std::size_t{0}, std::size_t{0});
             }
   }
 
   template <class Y, class X>
   constexpr void forward(Y& y, const X& x) const {
     using T = typename X::value_type;
+    constexpr std::size_t OW = cols<typename X::shape_type>::out;
     T* out = y.data();
-    each<typename X::shape_type>(detail::batch_of(x), [&](std::size_t i, std::size_t k) { out[k] = i == npos ? T{} : x[i]; });
+    const T* in = x.data();
+    each_row<typename X::shape_type>(detail::batch_of(x), [&](std::size_t src, std::size_t dst, std::size_t lo, std::size_t hi) {
+      T* o = out + dst;
+      for (std::size_t ow = 0; ow < lo; ++ow) o[ow] = T{};
+      for (std::size_t ow = lo; ow < hi; ++ow) o[ow] = in[src + ow * Stride];
+      for (std::size_t ow = hi; ow < OW; ++ow) o[ow] = T{};
+    });
   }
   template <std::size_t, class DX, class DY, class Y, class X>
   constexpr void vjp(const DX& dx, const DY& dy, const Y&, const X& x) const {
     auto* g = dx.data();
+    const auto* d = dy.data();
     if constexpr (!DX::accumulates)
       for (std::size_t i = 0; i < dx.size(); ++i) g[i] = {};
-    each<typename X::shape_type>(detail::batch_of(x), [&](std::size_t i, std::size_t k) {
-      if (i != npos) g[i] += dy[k];
+    each_row<typename X::shape_type>(detail::batch_of(x), [&](std::size_t src, std::size_t dst, std::size_t lo, std::size_t hi) {
+      for (std::size_t ow = lo; ow < hi; ++ow) g[src + ow * Stride] += d[dst + ow];
     });
   }
 };
 
-// Per image: y [O, OH OW] = w [O, C KH KW] p^T (+ b), from patches p [OH OW, C KH KW].
+// Per image: y [O, OH OW] = w [O, C KH KW] p (+ b), from patches p [C KH KW, OH OW].
+// The forward product and p's gradient have few rows against long rows of positions, so
+// they take the outer-product loops (gemm_rows); w's gradient, dot products along the
+// positions summed over the images, takes gemm_dots.
 struct conv_product {
   static constexpr auto name = fixed_string("conv2d");
   template <class P, class W, class... B>
   static constexpr auto check() {
-    if constexpr (P::rank != 4 || W::rank != 4 || P::dim(3) != W::dim(1) * W::dim(2) * W::dim(3))
+    if constexpr (P::rank != 4 || W::rank != 4 || P::dim(1) != W::dim(1) * W::dim(2) * W::dim(3))
       return fixed_string("patches ") + shape_string(P{}) + fixed_string(" do not fit the weight ") + shape_string(W{});
     else if constexpr (sizeof...(B) == 1 && !(std::is_same_v<B, shape<W::dim(0)>> && ...))
       return fixed_string("the bias must be [") + detail::to_fixed_string<W::dim(0)>() + fixed_string("] for the weight ") +
@@ -150,11 +173,11 @@ struct conv_product {
       return fixed_string("");
   }
   template <class P, class W, class... B>
-  using result_shape = shape<P::dim(0), W::dim(0), P::dim(1), P::dim(2)>;
+  using result_shape = shape<P::dim(0), W::dim(0), P::dim(2), P::dim(3)>;
 
   template <class P, class W>
   struct sizes {
-    static constexpr std::size_t O = W::dim(0), positions = P::dim(1) * P::dim(2), taps = P::dim(3);
+    static constexpr std::size_t O = W::dim(0), positions = P::dim(2) * P::dim(3), taps = P::dim(1);
   };
 
   template <class Y, class P, class W, class... B>
@@ -163,7 +186,7 @@ struct conv_product {
     const std::size_t n_images = detail::batch_of(p);
     for (std::size_t n = 0; n < n_images; ++n) {
       auto* yn = y.data() + n * Z::O * Z::positions;
-      detail::gemm<false, true, false>(Z::O, Z::positions, Z::taps, w.data(), p.data() + n * Z::positions * Z::taps, yn);
+      detail::gemm_rows<false, false>(Z::O, Z::positions, Z::taps, w.data(), p.data() + n * Z::taps * Z::positions, yn);
       if constexpr (sizeof...(B) == 1)
         for (std::size_t o = 0; o < Z::O; ++o) {
           const auto bias = (b[o], ...);
@@ -178,22 +201,19 @@ struct conv_product {
     constexpr bool add = DX::accumulates;
     const std::size_t n_images = detail::batch_of(p);
     const auto* d = dy.data();
-    if constexpr (K == 0) {  // dp_n [OH OW, C KH KW] = dy_n^T w
+    if constexpr (K == 0) {  // dp_n [C KH KW, OH OW] = w^T dy_n
       for (std::size_t n = 0; n < n_images; ++n)
-        detail::gemm<true, false, add>(Z::positions, Z::taps, Z::O, d + n * Z::O * Z::positions, w.data(),
-                                       dx.data() + n * Z::positions * Z::taps);
-    } else if constexpr (K == 1) {  // dw [O, C KH KW] = sum over n of dy_n p_n
-      if constexpr (!add)
-        for (std::size_t i = 0; i < dx.size(); ++i) dx.data()[i] = {};
-      for (std::size_t n = 0; n < n_images; ++n)
-        detail::gemm<false, false, true>(Z::O, Z::taps, Z::positions, d + n * Z::O * Z::positions,
-                                         p.data() + n * Z::positions * Z::taps, dx.data());
+        detail::gemm_rows<true, add>(Z::taps, Z::positions, Z::O, w.data(), d + n * Z::O * Z::positions,
+                                     dx.data() + n * Z::taps * Z::positions);
+    } else if constexpr (K == 1) {  // dw [O, C KH KW] = sum over n of dy_n p_n^T
+      detail::gemm_dots<add>(Z::O, Z::taps, Z::positions, n_images, d, Z::O * Z::positions, p.data(), Z::taps * Z::positions,
+                             dx.data());
     } else {  // db [O]: dy summed over images and positions
       using T = typename DY::value_type;
       for (std::size_t o = 0; o < Z::O; ++o) {
         T s{};
         for (std::size_t n = 0; n < n_images; ++n)
-          for (std::size_t i = 0; i < Z::positions; ++i) s += d[(n * Z::O + o) * Z::positions + i];
+          s += math::sum_of<T>(Z::positions, [&](std::size_t i) { return d[(n * Z::O + o) * Z::positions + i]; });
         dx.put(o, s);
       }
     }
