@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <new>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -47,6 +48,8 @@ accuracy.
   --save FILE          write the trained weights to FILE
   --load FILE          start from the weights in FILE (without --epochs: evaluate them)
   --quiet              only the final accuracy
+  --distributed        under mpirun: the ranks split every batch's rows and sum their gradients
+                       (MPI); rank 0 prints, plots and saves (mpirun -np 2 train --distributed ...)
   --help               this text
 
 Example: train --model 784-128-10 --optimizer sgd --lr 0.1 --batch 64 --epochs 10
@@ -139,6 +142,8 @@ options parse(int argc, char** argv) {
       if (o.plot.empty()) usage_error("--plot needs a file name, got an empty path");
     } else if (flag == "--quiet") {
       o.quiet = true;
+    } else if (flag == "--distributed") {
+      o.distributed = true;
     } else {
       usage_error("unknown option '" + std::string(argv[i]) + "'");
     }
@@ -157,10 +162,33 @@ options parse(int argc, char** argv) {
   return o;
 }
 
+#if defined(CTGRAD_TRAIN_MPI)
+// Whether mpirun (Open MPI, MPICH, Slurm's PMI) started this process
+bool under_mpirun() {
+  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK", "MPI_LOCALNRANKS"})
+    if (std::getenv(v)) return true;
+  return false;
+}
+#endif
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  const options o = parse(argc, argv);
+  options o = parse(argc, argv);
+#if defined(CTGRAD_TRAIN_MPI)
+  std::optional<mpi::environment> mpi_env;
+  if (o.distributed) {
+    if (!under_mpirun())
+      usage_error("--distributed runs under mpirun, e.g. mpirun -np 2 " + std::string(argv[0]) + " --distributed ...");
+    mpi_env.emplace(argc, argv);
+    o.rank = mpi::rank();
+    o.ranks = mpi::size();
+    if (o.rank != 0) o.quiet = true;  // rank 0 speaks for the job
+  }
+#else
+  if (o.distributed)
+    usage_error("--distributed needs a build with MPI (meson option mpi; Debian: openmpi-bin libopenmpi-dev)");
+#endif
   blas::use_one_thread();  // the trainer runs its own threads (--threads)
   try {
     const auto load_start = std::chrono::steady_clock::now();
@@ -171,15 +199,21 @@ int main(int argc, char** argv) {
                   std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count());
     data::require_image_size(d.train, 28, 28);  // the models take 28x28 images (784 pixels)
     if (!o.quiet)
-      std::printf("model %s, batch %zu, %s lr %g (%s)%s, loss %s, %d epochs, seed %llu, %d thread%s, %s\n",
+      std::printf("model %s, batch %zu, %s lr %g (%s)%s, loss %s, %d epochs, seed %llu, %d thread%s%s, %s\n",
                   o.model.c_str(), o.batch,
                   o.optimizer.c_str(), o.lr, o.schedule.c_str(),
                   o.optimizer == "sgd" && o.momentum != 0 ? (" momentum " + std::to_string(o.momentum)).c_str() : "",
                   o.loss.c_str(), o.epochs, static_cast<unsigned long long>(o.seed), o.threads, o.threads == 1 ? "" : "s",
+                  o.distributed ? (" on each of " + std::to_string(o.ranks) + " MPI ranks").c_str() : "",
                   blas::enabled() ? "products through BLAS" : "ctgrad's own product kernels");
     if (o.model == "784-128-10") return run_784_128_10(o, d);
     if (o.model == "lenet") return run_lenet(o, d);
     return run_784_256_128_10(o, d);
+#if defined(CTGRAD_TRAIN_MPI)
+  } catch (const mpi::mismatch& e) {  // thrown on every rank at once: one message, exit 2
+    if (o.rank == 0) std::fprintf(stderr, "train: %s (was --model the same on every rank?)\n", e.what());
+    return 2;
+#endif
   } catch (const data::data_error& e) {
     std::fprintf(stderr, "train: %s\n", e.what());
   } catch (const nn::format_error& e) {

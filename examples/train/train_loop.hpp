@@ -4,6 +4,8 @@
 // whatever the split gives it.
 #pragma once
 
+#include <optional>
+
 #include "trainer.hpp"
 
 namespace trainer {
@@ -38,7 +40,10 @@ void train(Net& net, const data::dataset& d, const options& o, thread_pool& pool
   // from them; the squared loss fuses them away, so it evaluates the training set instead
   constexpr bool logits_stored = workspace_t::template stores<std::remove_cvref_t<decltype(logits)>>();
   const std::size_t threads = pool.size();
-  const std::size_t shard_rows = (o.batch + threads - 1) / threads;
+  // this rank's rows of every batch: [rank B / ranks, (rank + 1) B / ranks), one rank: all
+  const std::size_t rank_first = static_cast<std::size_t>(o.rank) * o.batch / static_cast<std::size_t>(o.ranks);
+  const std::size_t rank_rows = static_cast<std::size_t>(o.rank + 1) * o.batch / static_cast<std::size_t>(o.ranks) - rank_first;
+  const std::size_t shard_rows = (rank_rows + threads - 1) / threads;
   // one shard's inputs per thread, sized once
   struct shard_inputs {
     tensor<float, dyn, Net::in_features> x;
@@ -53,6 +58,15 @@ void train(Net& net, const data::dataset& d, const options& o, thread_pool& pool
     in.back()->y.reserve(shard_rows);
   }
   data_parallel dp{pool, net, loss, shard_rows};
+#if defined(CTGRAD_TRAIN_MPI)
+  // --distributed: rank 0's initial weights everywhere (this also finds ranks with other
+  // models), then each step's gradient summed over the ranks
+  std::optional<mpi::gradient_allreduce<Net>> ranks;
+  if (o.distributed) {
+    mpi::broadcast(net);
+    ranks.emplace(net);
+  }
+#endif
   optim::SGD sgd{net, {.lr = o.lr, .momentum = o.momentum}};
   optim::Adam adam{net, {.lr = o.lr}};
   data::batches<dyn, Net::in_features> batches(d.train, o.seed, o.batch);
@@ -70,8 +84,8 @@ void train(Net& net, const data::dataset& d, const options& o, thread_pool& pool
     for (std::size_t i = 0; i < steps; ++i) {
       auto bind = [&](std::size_t t) {
         shard_inputs& s = *in[t];
-        const std::size_t first = t * o.batch / threads, last = (t + 1) * o.batch / threads;
-        const std::size_t rows = batches.fill(i, s.x, s.y, first, last - first);
+        const std::size_t first = t * rank_rows / threads, last = (t + 1) * rank_rows / threads;
+        const std::size_t rows = batches.fill(i, s.x, s.y, rank_first + first, last - first);
         if constexpr (L == loss_kind::cross_entropy) {
           return shard(static_cast<double>(rows), at(net, loss_t::X = s.x, loss_t::labels = s.y));
         } else {
@@ -81,11 +95,25 @@ void train(Net& net, const data::dataset& d, const options& o, thread_pool& pool
           return shard(static_cast<double>(rows), at(net, loss_t::X = s.x, loss_t::onehot = s.onehot));
         }
       };
-      // the gradient of the batch and the optimizer's step, both on every thread
-      const auto& g = o.optimizer == "sgd" ? dp.step(bind, net, sgd) : dp.step(bind, net, adam);
       double rows = 0;
-      for (std::size_t t = 0; t < threads; ++t) rows += dp.weight_of(t);
-      loss_sum += static_cast<double>(g.value()) * rows;
+#if defined(CTGRAD_TRAIN_MPI)
+      if (ranks) {  // this rank's gradient, the sum over the ranks, the same step everywhere
+        const auto& mine = dp.grad(bind);
+        for (std::size_t t = 0; t < threads; ++t) rows += dp.weight_of(t);
+        const auto& global = (*ranks)(mine, rows);
+        if (o.optimizer == "sgd")
+          sgd.step(net, global);
+        else
+          adam.step(net, global);
+        loss_sum += ranks->value() * ranks->rows();
+      } else
+#endif
+      {
+        // the gradient of the batch and the optimizer's step, both on every thread
+        const auto& g = o.optimizer == "sgd" ? dp.step(bind, net, sgd) : dp.step(bind, net, adam);
+        for (std::size_t t = 0; t < threads; ++t) rows += dp.weight_of(t);
+        loss_sum += static_cast<double>(g.value()) * rows;
+      }
       if constexpr (logits_stored)
         for (std::size_t t = 0; t < threads; ++t) {
           const auto& z = dp.workspace_of(t).stored_value(logits);
@@ -96,10 +124,18 @@ void train(Net& net, const data::dataset& d, const options& o, thread_pool& pool
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     bar.clear();
+#if defined(CTGRAD_TRAIN_MPI)
+    if (ranks) {  // each rank counted its own rows
+      unsigned long long mine = correct, all = 0;
+      MPI_Reduce(&mine, &all, 1, MPI_UNSIGNED_LONG_LONG, MPI_SUM, 0, MPI_COMM_WORLD);
+      correct = static_cast<std::size_t>(all);
+    }
+#endif
     if (!std::isfinite(loss_sum)) {
       std::fprintf(stderr, "train: the loss is %f in epoch %d: the learning rate %g is too large\n", loss_sum, epoch + 1, o.lr);
       std::exit(1);
     }
+    if (o.rank != 0) continue;  // rank 0 evaluates and reports; the weights are the same everywhere
     const double train_acc = logits_stored ? static_cast<double>(correct) / static_cast<double>(d.train.count)
                                            : evaluate(net, d.train);
     const double test_acc = evaluate(net, d.test);

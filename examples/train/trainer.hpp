@@ -17,6 +17,9 @@
 #include <ctgrad/data/batches.hpp>
 #include <ctgrad/data/mnist.hpp>
 #include <ctgrad/parallel/data_parallel.hpp>
+#if defined(CTGRAD_TRAIN_MPI)  // the build found MPI: --distributed works
+#include <ctgrad/parallel/mpi.hpp>
+#endif
 #include <vector>
 
 namespace trainer {
@@ -41,6 +44,8 @@ struct options {
   int threads = 1;
   std::string save, load, plot;
   bool quiet = false;
+  bool distributed = false;  // --distributed: this process is rank `rank` of `ranks` (under mpirun)
+  int rank = 0, ranks = 1;
 };
 
 // --plot FILE: the test accuracy per epoch as an SVG line chart (plot.cpp)

@@ -2,7 +2,9 @@
 """The trainer as a newcomer meets it: flags, a small dataset it writes itself (plain and
 gzipped IDX files), the printed lines, and its refusals of bad input.
 
-usage: train_cli.py TRAIN_EXECUTABLE
+usage: train_cli.py TRAIN_EXECUTABLE [--mpirun MPIRUN [MPIRUN_FLAGS...]]
+
+With --mpirun (a build with MPI), --distributed also runs under mpirun with 2 and 3 ranks.
 """
 import gzip
 import os
@@ -16,6 +18,7 @@ import time
 import zlib
 
 train = sys.argv[1]
+mpirun = sys.argv[3:] if len(sys.argv) > 3 and sys.argv[2] == "--mpirun" else None  # path, then its flags
 failures = 0
 
 
@@ -44,6 +47,29 @@ MEASURE = ("import resource, subprocess, sys, time\n"
 def measured(*args):
     r = subprocess.run([sys.executable, "-c", MEASURE, train, *args], capture_output=True, text=True, timeout=120)
     return eval(r.stdout) if r.returncode == 0 else (None, "", r.stderr, 0.0, 0.0)
+
+
+def weights(path):
+    """The parameters of a weight file (nn/serialize.hpp, version 1) as name -> list of floats."""
+    data = open(path, "rb").read()
+    assert data[:8] == b"CTGRADW\0", path
+    count = struct.unpack_from("<I", data, 12)[0]
+    at, out = 16, {}
+    for _ in range(count):
+        n = struct.unpack_from("<I", data, at)[0]
+        name = data[at + 4:at + 4 + n].decode()
+        at += 4 + n
+        kind, rank = struct.unpack_from("<II", data, at)
+        at += 8
+        dims = struct.unpack_from(f"<{rank}Q", data, at)
+        at += 8 * rank
+        size = 1
+        for d in dims:
+            size *= d
+        fmt = "f" if kind == 1 else "d"
+        out[name] = struct.unpack_from(f"<{size}{fmt}", data, at)
+        at += size * struct.calcsize(fmt)
+    return out
 
 
 def idx(dims, payload):
@@ -195,6 +221,37 @@ with tempfile.TemporaryDirectory() as tmp:
           "".join(r[2] for r in bad[:3]))
     strays = [n for n in os.listdir(tmp) if n.endswith(".tmp") and n not in ("linked.ctw.tmp", "acc2.svg.tmp")]
     check(not strays, "no temporary files left behind", str(strays))
+
+    # --distributed: refused outside mpirun (or in a build without MPI), with what is missing
+    code, out, err = run("--data", small, "--model", "784-128-10", "--epochs", "1", "--distributed")
+    check(code == 2 and ("runs under mpirun" in err or "needs a build with MPI" in err),
+          "--distributed outside mpirun (or without MPI) says what is missing, exit 2", out + err)
+    if mpirun:
+        # 2 and 3 ranks (uneven shards) against one process: the same weights up to float
+        # summation order; one report, from rank 0
+        flags = ["--data", small, "--model", "784-128-10", "--optimizer", "sgd", "--momentum", "0.9", "--epochs", "2",
+                 "--batch", "32"]
+        single = os.path.join(tmp, "single.ctw")
+        code, out, err = run(*flags, "--save", single)
+        check(code == 0, "one process trains (the reference for --distributed)", out + err)
+        for np_ in ("2", "3"):
+            spread = os.path.join(tmp, f"ranks{np_}.ctw")
+            r = subprocess.run([*mpirun, "-np", np_, train, *flags, "--distributed", "--threads", "2", "--save", spread],
+                               capture_output=True, text=True, timeout=600)
+            worst = 0.0
+            if r.returncode == 0 and os.path.exists(spread):
+                a, b = weights(spread), weights(single)
+                worst = max(abs(x - y) / (1 + abs(y)) for k in b for x, y in zip(a[k], b[k]))
+            check(r.returncode == 0 and r.stdout.count("test accuracy:") == 1 and r.stdout.count("epoch 2/2") == 1
+                  and worst <= 1e-6,
+                  f"mpirun -np {np_} --distributed --threads 2: one report, weights within 1e-6 of one process's "
+                  f"(worst relative difference {worst:.2g})", r.stdout + r.stderr)
+        # ranks that were given different models: one message from rank 0, exit 2, no hang
+        r = subprocess.run([*mpirun, "-np", "1", train, *flags, "--distributed", ":", "-np", "1", train, "--data", small,
+                            "--model", "784-256-128-10", "--epochs", "1", "--distributed"],
+                           capture_output=True, text=True, timeout=120)
+        check(r.returncode != 0 and r.stderr.count("the ranks hold different models") == 1,
+              "mpirun with another --model on one rank: one message, an error exit, no hang", r.stdout + r.stderr)
 
     wrong = os.path.join(tmp, "wrong")
     os.mkdir(wrong)
