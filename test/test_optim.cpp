@@ -98,6 +98,38 @@ TEST_CASE("three steps agree with PyTorch") {
   }
 }
 
+TEST_CASE("optimizer state copied into a fresh optimizer continues bit for bit (what a checkpoint keeps)") {
+  const auto xs = from_reference<tensor<double, 4, 3>>(torch_ref::lin_X);
+  const auto ys = from_reference<tensor<double, 4, 2>>(torch_ref::lin_Y);
+  const auto loss = nn::squared_loss(Net::apply(X), Y);
+  // five steps, then the weights and the state into a new model and optimizer, then five
+  // more steps on both: the two must not differ in any bit
+  auto run = [&](auto make, auto copy_state) {
+    Net a{3};
+    auto opt_a = make(a);
+    for (int i = 0; i < 5; ++i) opt_a.step(a, grad(loss, at(a, X = xs, Y = ys)));
+    Net b{99};
+    b.params() = a.params();
+    auto opt_b = make(b);
+    copy_state(opt_a, opt_b);
+    for (int i = 0; i < 5; ++i) {
+      opt_a.step(a, grad(loss, at(a, X = xs, Y = ys)));
+      opt_b.step(b, grad(loss, at(b, X = xs, Y = ys)));
+    }
+    CHECK(a.params() == b.params());
+    return a.params() != Net{3}.params();  // and training moved the weights at all
+  };
+  CHECK(run([](const Net& n) { return optim::SGD{n, {.lr = 0.05, .momentum = 0.9}}; },
+            [](const auto& from, auto& to) { to.velocity() = from.velocity(); }));
+  CHECK(run([](const Net& n) { return optim::Adam{n, {.lr = 0.05, .beta1 = 0.8}}; },
+            [](const auto& from, auto& to) {
+              to.first_moments() = from.first_moments();
+              to.second_moments() = from.second_moments();
+              to.restore_steps(from.steps());
+              CHECK(to.steps() == 5);
+            }));
+}
+
 TEST_CASE("misuse") {
   CHECK_THROWS_AS(optim::SGD(optim::sgd_options{.lr = 0.1, .momentum = 0.9}), std::invalid_argument);
   // gradients of another model, or with a parameter left out of wrt(...), cannot step

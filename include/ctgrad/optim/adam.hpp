@@ -40,6 +40,19 @@ class Adam {
   // steps taken so far (t in the paper)
   constexpr std::size_t steps() const { return t_; }
 
+  // The state a checkpoint saves: the moments m and v, shaped like the model, and steps().
+  // restore_steps(t) recomputes beta^t by the same products t steps took, so with the
+  // moments copied back a resumed run continues bit for bit.
+  constexpr Params& first_moments() { return m_; }
+  constexpr const Params& first_moments() const { return m_; }
+  constexpr Params& second_moments() { return v_; }
+  constexpr const Params& second_moments() const { return v_; }
+  constexpr void restore_steps(std::size_t t) {
+    t_ = 0;
+    beta1_t_ = beta2_t_ = 1;
+    for (std::size_t i = 0; i < t; ++i) begin_step();
+  }
+
   template <nn::model M, class G>
   constexpr void step(M& model, const G& g) {
     begin_step();

@@ -48,6 +48,18 @@ class SGD {
   }
   // SGD keeps no per-step counter (see optimizer.hpp, part)
   constexpr void begin_step() {}
+
+  // the momentum buffers, shaped like the model: what a checkpoint saves and restores
+  constexpr auto& velocity()
+    requires(!std::is_void_v<Params>)
+  {
+    return velocity_;
+  }
+  constexpr const auto& velocity() const
+    requires(!std::is_void_v<Params>)
+  {
+    return velocity_;
+  }
   template <nn::model M, class G>
   constexpr void step_part(M& model, const G& g, part part) {
     static_assert(std::is_void_v<Params> || std::is_same_v<Params, nn::parameters_of<M>>,
