@@ -27,6 +27,7 @@
 #endif
 #include <mpi.h>
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
@@ -153,7 +154,7 @@ class gradient_allreduce {
   // any optimizer steps with.
   template <class G>
   const P& operator()(const G& g, double rows) {
-    if (!(rows >= 0) || !(rows < 1e300))
+    if (!(rows >= 0) || !std::isfinite(rows))
       throw std::invalid_argument("ctgrad: mpi::gradient_allreduce: rank " + std::to_string(rank(comm_)) + " has " +
                                   std::to_string(rows) + " rows; expected a finite count >= 0");
     double value = 0;
