@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <ctgrad/ctgrad.hpp>
+#include <ctgrad/nn/checkpoint.hpp>
 #include <ctgrad/nn/serialize.hpp>
 #include <filesystem>
 #include <fstream>
@@ -249,4 +250,92 @@ TEST_CASE("save refuses an empty path, a folder, and a missing folder, naming th
   CHECK(io::output_problem(dir.path.string()) == "is a folder, not a file");
   CHECK(io::output_problem((dir.path / "missing" / "m.ctw").string()).find("its folder") != std::string::npos);
   CHECK(io::output_problem((dir.path / "m.ctw").string()).empty());
+}
+
+// --- checkpoints (nn/checkpoint.hpp) ---
+
+TEST_CASE("a checkpoint keeps weights, an optimizer's state, numbers, texts and reals") {
+  temp_dir dir;
+  const Net net{5};
+  nn::checkpoint c;
+  c.put("model", net);
+  c.put("moments", Net{6}.params());  // a parameter set, as an optimizer's state is
+  c.put_number("epoch", 3);
+  c.put_text("settings", "lr=0.1 batch=64");
+  c.put_reals("accuracy", {0.5, 0.75, 1.0 / 3});
+  c.put_number("epoch", 4);  // a part of the same name is replaced
+  const auto path = (dir.path / "run.ckpt").string();
+  c.save(path);
+
+  const auto back = nn::checkpoint::load(path);
+  CHECK(back.names() == std::vector<std::string>{"model", "moments", "epoch", "settings", "accuracy"});
+  Net a{1}, b{1};
+  back.get("model", a);
+  back.get("moments", b.params());
+  CHECK(a.params() == net.params());
+  CHECK(b.params() == Net{6}.params());
+  CHECK(back.number("epoch") == 4);
+  CHECK(back.text("settings") == "lr=0.1 batch=64");
+  CHECK(back.reals("accuracy") == std::vector<double>{0.5, 0.75, 1.0 / 3});  // every bit
+  CHECK(back.contains("model"));
+  CHECK(!back.contains("velocity"));
+  CHECK(back.to_bytes() == c.to_bytes());
+  CHECK(nn::checkpoint{}.names().empty());
+  CHECK(nn::checkpoint::from_bytes(nn::checkpoint{}.to_bytes()).names().empty());
+}
+
+TEST_CASE("bad checkpoints are refused, naming the file and the part; nothing read changes") {
+  nn::checkpoint c;
+  c.put("model", Net{5});
+  c.put_number("epoch", 2);
+  c.put_reals("curve", {0.25});
+  const auto bytes = c.to_bytes();
+  auto refusal = [](const std::vector<unsigned char>& b) {
+    return error_of([&] { (void)nn::checkpoint::from_bytes(b, "run.ckpt"); });
+  };
+  for (std::size_t n = 0; n < bytes.size(); ++n) {
+    INFO("cut at " << n);
+    CHECK(refusal({bytes.begin(), bytes.begin() + static_cast<long>(n)}).rfind("run.ckpt: ", 0) == 0);
+  }
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    auto bad = bytes;
+    bad[i] ^= 0x5a;
+    INFO("byte " << i);
+    CHECK(!refusal(bad).empty());
+  }
+  CHECK(refusal(nn::to_bytes(Net{5})) == "run.ckpt: not a ctgrad checkpoint (expected the magic bytes \"CTGRADC\\0\") (at byte 0)");
+  auto longer = bytes;
+  longer.push_back(0);
+  CHECK(refusal(longer).find("1 unexpected bytes after the checksum") != std::string::npos);
+  // a payload length far beyond the file is refused before anything is allocated
+  auto huge = bytes;
+  huge[8 + 4 + 4 + 4 + 5 + 4 + 7] = 0x7f;  // the top byte of the first part's length
+  CHECK(refusal(huge).find("truncated: payload needs") != std::string::npos);
+
+  const auto back = nn::checkpoint::from_bytes(bytes, "run.ckpt");
+  const Net original{9};
+  Net model = original;
+  nn::MLP<6, 4, 3> narrower{1};
+  CHECK(error_of([&] { back.get("model", narrower); }) ==
+        "run.ckpt: part `model`: `fc0.W` has shape [5,6], the model expects [4,6] (at byte 49)");
+  CHECK(error_of([&] { back.get("epoch", model); }) == "run.ckpt: part `epoch` is a number, expected weights");
+  CHECK(error_of([&] { back.get("adam.m", model); }) == "run.ckpt: no part `adam.m` (it has: model, epoch, curve)");
+  CHECK(error_of([&] { (void)back.text("curve"); }) == "run.ckpt: part `curve` is reals, expected a text");
+  CHECK(model.params() == original.params());
+}
+
+TEST_CASE("checkpoint files: errors name the path; saving is atomic as nn::save") {
+  temp_dir dir;
+  CHECK(error_of([&] { (void)nn::checkpoint::load((dir.path / "none.ckpt").string()); })
+            .find("none.ckpt: cannot open for reading: No such file or directory") != std::string::npos);
+  CHECK(error_of([&] { (void)nn::checkpoint::load(dir.path.string()); }).find("is a directory") != std::string::npos);
+  const auto path = (dir.path / "run.ckpt").string();
+  nn::checkpoint c;
+  c.put_number("epoch", 1);
+  c.save(path);
+  c.put_number("epoch", 2);
+  CHECK(error_of([&] { c.save(dir.path.string()); }).find("cannot move") != std::string::npos);
+  c.save(path);
+  CHECK(nn::checkpoint::load(path).number("epoch") == 2);
+  CHECK(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator{}) == 1);  // no temporary left
 }

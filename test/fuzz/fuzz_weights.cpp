@@ -1,4 +1,5 @@
-// libFuzzer target for the weight-file loader: any bytes must either load into the model or
+// libFuzzer target for the weight-file loader and the checkpoint reader: any bytes must
+// either load (into the model, or as a checkpoint whose parts then load or are refused) or
 // be refused with nn::format_error, leaving the model as it was. Nothing else: no crash, no
 // other exception, no read out of bounds (built with AddressSanitizer).
 //
@@ -7,6 +8,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <ctgrad/ctgrad.hpp>
+#include <ctgrad/nn/checkpoint.hpp>
 #include <ctgrad/nn/serialize.hpp>
 #include <vector>
 
@@ -23,6 +25,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (ctgrad::nn::to_bytes(net) != bytes) std::abort();  // what loads is what was there
   } catch (const ctgrad::nn::format_error&) {
     if (!(net.params() == before.params())) std::abort();  // a refused file changed the model
+  }
+  try {
+    const auto c = ctgrad::nn::checkpoint::from_bytes(bytes, "input");
+    if (c.to_bytes() != bytes) std::abort();  // what is read is what was there
+    for (const auto& name : c.names()) {
+      net = before;
+      try {
+        c.get(name, net);
+      } catch (const ctgrad::nn::format_error&) {
+        if (!(net.params() == before.params())) std::abort();
+      }
+      for (auto read : {+[](const ctgrad::nn::checkpoint& k, const std::string& n) { (void)k.number(n); },
+                        +[](const ctgrad::nn::checkpoint& k, const std::string& n) { (void)k.text(n); },
+                        +[](const ctgrad::nn::checkpoint& k, const std::string& n) { (void)k.reals(n); }}) {
+        try {
+          read(c, name);
+        } catch (const ctgrad::nn::format_error&) {
+        }
+      }
+    }
+  } catch (const ctgrad::nn::format_error&) {
   }
   return 0;
 }
