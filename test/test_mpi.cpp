@@ -10,6 +10,8 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <string>
+#include <unistd.h>
 #include <vector>
 
 #include <ctgrad/ctgrad.hpp>
@@ -169,6 +171,29 @@ TEST_CASE("mpi: bad row counts") {
   mpi::gradient_allreduce<Net> all(net);
   nn::parameters_of<Net> g{};
   CHECK_THROWS_AS(all(g, -1.0), std::invalid_argument);  // on every rank: no collective is left half-done
+}
+
+TEST_CASE("mpi: a checkpoint rank 0 reads reaches every rank; its errors reach every rank too") {
+  // rank 0's file name on every rank (its process id), as if only rank 0 could see the file
+  unsigned long id = static_cast<unsigned long>(::getpid());
+  MPI_Bcast(&id, 1, MPI_UNSIGNED_LONG, 0, MPI_COMM_WORLD);
+  const std::string path = "/tmp/ctgrad_test_mpi_" + std::to_string(id) + ".ckpt";
+  if (mpi::rank() == 0) {
+    nn::checkpoint c;
+    c.put("model", Net{5});
+    c.put_number("epoch", 7);
+    c.save(path);
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+  const nn::checkpoint c = mpi::load_checkpoint(path);
+  Net net{1};
+  c.get("model", net);
+  CHECK(net.params() == Net{5}.params());
+  CHECK(c.number("epoch") == 7);
+  MPI_Barrier(MPI_COMM_WORLD);
+  if (mpi::rank() == 0) std::remove(path.c_str());
+  // the file is gone: every rank throws rank 0's message
+  CHECK_THROWS_WITH_AS((void)mpi::load_checkpoint(path), doctest::Contains("cannot open for reading"), nn::format_error);
 }
 
 int main(int argc, char** argv) {

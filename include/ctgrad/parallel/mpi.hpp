@@ -12,6 +12,7 @@
 //     const auto& g = grad(loss, at(net, X = my_rows, y = my_labels));
 //     opt.step(net, all(g, my_row_count));            // the global batch's gradient
 //   }
+//   auto c = mpi::load_checkpoint("run.ckpt");         // rank 0 reads it, every rank gets it
 //
 // Not part of <ctgrad/ctgrad.hpp>: it needs an MPI implementation (Open MPI, MPICH) and its
 // compiler flags (meson: dependency('mpi', language : 'cpp')). MPI's default error handler
@@ -27,14 +28,17 @@
 #endif
 #include <mpi.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <vector>
 
+#include "ctgrad/nn/checkpoint.hpp"
 #include "ctgrad/nn/parameters.hpp"
 
 namespace ctgrad::mpi {
@@ -122,6 +126,33 @@ void broadcast(Model& model, int root = 0, MPI_Comm comm = MPI_COMM_WORLD) {
     using T = typename std::remove_cvref_t<decltype(t)>::value_type;
     MPI_Bcast(t.data(), static_cast<int>(t.size()), detail::datatype<T>(), root, comm);
   });
+}
+
+// A checkpoint file read by rank root alone and sent to every rank, so the ranks need not
+// share a file system. Whatever stops root (a missing, unreadable or corrupt file) is thrown
+// as nn::format_error with root's message on every rank at once: no rank waits for a file
+// that never comes.
+inline nn::checkpoint load_checkpoint(const std::string& path, int root = 0, MPI_Comm comm = MPI_COMM_WORLD) {
+  std::vector<unsigned char> bytes;
+  std::uint64_t head[2] = {0, 0};  // failed?, bytes that follow (the file, or root's message)
+  if (rank(comm) == root) {
+    try {
+      bytes = io::read_file<nn::format_error>(path);
+      (void)nn::checkpoint::from_bytes(bytes, path);
+    } catch (const nn::format_error& e) {
+      const std::string what = e.what();
+      bytes.assign(what.begin(), what.end());
+      head[0] = 1;
+    }
+    head[1] = bytes.size();
+  }
+  MPI_Bcast(head, 2, MPI_UINT64_T, root, comm);
+  bytes.resize(static_cast<std::size_t>(head[1]));
+  constexpr std::size_t chunk = std::numeric_limits<int>::max();  // MPI counts are ints
+  for (std::size_t at = 0; at < bytes.size(); at += chunk)
+    MPI_Bcast(bytes.data() + at, static_cast<int>(std::min(chunk, bytes.size() - at)), MPI_UNSIGNED_CHAR, root, comm);
+  if (head[0]) throw nn::format_error(std::string(bytes.begin(), bytes.end()));
+  return nn::checkpoint::from_bytes(bytes, path);
 }
 
 // The global batch's gradient from each rank's: sum_r rows_r g_r / sum_r rows_r, and the
