@@ -47,6 +47,11 @@ accuracy.
   --plot FILE          write the test accuracy per epoch to FILE as an SVG chart
   --save FILE          write the trained weights to FILE
   --load FILE          start from the weights in FILE (without --epochs: evaluate them)
+  --checkpoint FILE    after every epoch, write to FILE (atomically) what the run needs to go on:
+                       the weights, the optimizer's state, the epoch, the settings
+  --resume FILE        continue the run that wrote the checkpoint FILE, after its last epoch; with
+                       the same options (and MPI ranks) it ends with the same weights, bit for bit,
+                       as a run never stopped
   --quiet              only the final accuracy
   --distributed        under mpirun: the ranks split every batch's rows and sum their gradients
                        (MPI); rank 0 prints, plots and saves (mpirun -np 2 train --distributed ...)
@@ -137,6 +142,12 @@ options parse(int argc, char** argv) {
     } else if (flag == "--load") {
       o.load = next();
       if (o.load.empty()) usage_error("--load needs a file name, got an empty path");
+    } else if (flag == "--checkpoint") {
+      o.checkpoint = next();
+      if (o.checkpoint.empty()) usage_error("--checkpoint needs a file name, got an empty path");
+    } else if (flag == "--resume") {
+      o.resume = next();
+      if (o.resume.empty()) usage_error("--resume needs a file name, got an empty path");
     } else if (flag == "--plot") {
       o.plot = next();
       if (o.plot.empty()) usage_error("--plot needs a file name, got an empty path");
@@ -153,13 +164,32 @@ options parse(int argc, char** argv) {
   if (o.momentum != 0 && o.optimizer != "sgd") usage_error("--momentum applies to --optimizer sgd");
   if (!o.load.empty() && !o.epochs_given) o.epochs = 0;
   if (!o.plot.empty() && o.epochs == 0) usage_error("--plot needs at least one epoch of training");
+  if (!o.resume.empty() && !o.load.empty()) usage_error("--resume and --load both set the weights: give one");
   // the outputs are checked before the work, not after it: a bad path loses no training
-  for (const auto& [flag, path] : {std::pair<const char*, std::string>{"--save", o.save}, {"--plot", o.plot}})
+  const std::pair<const char*, std::string> outputs[] = {{"--save", o.save}, {"--plot", o.plot}, {"--checkpoint", o.checkpoint}};
+  for (const auto& [flag, path] : outputs)
     if (!path.empty())
       if (const std::string why = io::output_problem(path); !why.empty())
         usage_error(std::string(flag) + " " + path + ": " + why);
-  if (!o.save.empty() && o.save == o.plot) usage_error("--save and --plot name the same file: " + o.save);
+  for (std::size_t i = 0; i < std::size(outputs); ++i)
+    for (std::size_t j = i + 1; j < std::size(outputs); ++j)
+      if (!outputs[i].second.empty() && outputs[i].second == outputs[j].second)
+        usage_error(std::string(outputs[i].first) + " and " + outputs[j].first + " name the same file: " + outputs[i].second);
   return o;
+}
+
+// An error of this process alone. Under --distributed the other ranks would wait for it
+// forever in the next collective, so the job is ended (MPI_Abort: mpirun exits non-zero).
+int fail(const options& o, const std::string& what) {
+  if (o.distributed) {
+    std::fprintf(stderr, "train: rank %d: %s\n", o.rank, what.c_str());
+#if defined(CTGRAD_TRAIN_MPI)
+    MPI_Abort(MPI_COMM_WORLD, 1);
+#endif
+  } else {
+    std::fprintf(stderr, "train: %s\n", what.c_str());
+  }
+  return 1;
 }
 
 #if defined(CTGRAD_TRAIN_MPI)
@@ -214,14 +244,16 @@ int main(int argc, char** argv) {
     if (o.rank == 0) std::fprintf(stderr, "train: %s (was --model the same on every rank?)\n", e.what());
     return 2;
 #endif
+  } catch (const job_error& e) {  // met by every rank at once: one message
+    if (o.rank == 0) std::fprintf(stderr, "train: %s\n", e.what());
+    return 1;
   } catch (const data::data_error& e) {
-    std::fprintf(stderr, "train: %s\n", e.what());
+    return fail(o, e.what());
   } catch (const nn::format_error& e) {
-    std::fprintf(stderr, "train: %s\n", e.what());
+    return fail(o, e.what());
   } catch (const std::bad_alloc&) {
-    std::fprintf(stderr, "train: out of memory\n");
+    return fail(o, "out of memory");
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "train: %s\n", e.what());
+    return fail(o, e.what());
   }
-  return 1;
 }

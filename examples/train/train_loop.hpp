@@ -5,6 +5,9 @@
 #pragma once
 
 #include <optional>
+#include <sstream>
+
+#include <ctgrad/nn/checkpoint.hpp>
 
 #include "trainer.hpp"
 
@@ -27,6 +30,61 @@ struct batch_loss {
   }
   using type = std::remove_cvref_t<decltype(make())>;
 };
+
+// --checkpoint: everything the next epoch depends on. The shuffle's random position is the
+// epoch itself (data::batches draws each epoch's order from (seed, epoch)).
+template <class Net, class Sgd, class Adam>
+void write_checkpoint(const options& o, const Net& net, const Sgd& sgd, const Adam& adam, int epochs_done,
+                      const std::vector<double>& test_curve) {
+  nn::checkpoint c;
+  c.put_text("settings", run_settings(o));
+  c.put_number("epoch", static_cast<std::uint64_t>(epochs_done));
+  c.put("model", net);
+  if (o.optimizer == "sgd") {
+    c.put("sgd.velocity", sgd.velocity());
+  } else {
+    c.put("adam.m", adam.first_moments());
+    c.put("adam.v", adam.second_moments());
+    c.put_number("adam.steps", adam.steps());
+  }
+  c.put_reals("test_accuracy", test_curve);
+  c.save(o.checkpoint);
+}
+
+// --resume: the state write_checkpoint() saved; returns the epochs it had done. Under
+// --distributed rank 0 reads the file and every rank gets it, so every rank fails together.
+template <class Net, class Sgd, class Adam>
+int resume(const options& o, Net& net, Sgd& sgd, Adam& adam, std::vector<double>& test_curve) {
+  try {
+#if defined(CTGRAD_TRAIN_MPI)
+    const nn::checkpoint c = o.distributed ? mpi::load_checkpoint(o.resume) : nn::checkpoint::load(o.resume);
+#else
+    const nn::checkpoint c = nn::checkpoint::load(o.resume);
+#endif
+    // the first setting that differs, by name: continuing with another would not be this run
+    std::istringstream saved(c.text("settings")), now(run_settings(o));
+    for (std::string was, is; std::getline(now, is);)
+      if (!std::getline(saved, was) || was != is)
+        throw job_error(o.resume + " was written by a run with " + (was.empty() ? "other settings" : was) +
+                        ", this run has " + is + ": resume with the options of the run that wrote it");
+    c.get("model", net);
+    if (o.optimizer == "sgd") {
+      c.get("sgd.velocity", sgd.velocity());
+    } else {
+      c.get("adam.m", adam.first_moments());
+      c.get("adam.v", adam.second_moments());
+      adam.restore_steps(static_cast<std::size_t>(c.number("adam.steps")));
+    }
+    const std::uint64_t done = c.number("epoch");
+    if (done > static_cast<std::uint64_t>(o.epochs)) 
+      throw job_error(o.resume + ": holds " + std::to_string(done) + " epochs done, more than --epochs " + std::to_string(o.epochs));
+    if (o.rank == 0) test_curve = c.reals("test_accuracy");
+    if (!o.quiet) std::printf("resumed from %s after epoch %llu/%d\n", o.resume.c_str(), static_cast<unsigned long long>(done), o.epochs);
+    return static_cast<int>(done);
+  } catch (const nn::format_error& e) {
+    throw job_error(e.what());
+  }
+}
 
 // Training: each step takes a batch of o.batch rows, split over the threads (thread t takes
 // rows [t B / T, (t + 1) B / T); ctgrad::data_parallel; with one thread a plain grad()).
@@ -72,8 +130,9 @@ void train(Net& net, const data::dataset& d, const options& o, thread_pool& pool
   data::batches<dyn, Net::in_features> batches(d.train, o.seed, o.batch);
   const std::size_t steps = batches.count();
   progress bar(!o.quiet);
+  const int first_epoch = o.resume.empty() ? 0 : resume(o, net, sgd, adam, test_curve);
 
-  for (int epoch = 0; epoch < o.epochs; ++epoch) {
+  for (int epoch = first_epoch; epoch < o.epochs; ++epoch) {
     batches.shuffle(static_cast<std::uint64_t>(epoch));
     const double lr = o.schedule == "cosine" ? o.lr * 0.5 * (1 + std::cos(M_PI * epoch / o.epochs)) : o.lr;
     sgd.options.lr = lr;
@@ -140,6 +199,8 @@ void train(Net& net, const data::dataset& d, const options& o, thread_pool& pool
                                            : evaluate(net, d.train);
     const double test_acc = evaluate(net, d.test);
     test_curve.push_back(test_acc);
+    // before the epoch's line: once it is printed, the epoch is safe
+    if (!o.checkpoint.empty()) write_checkpoint(o, net, sgd, adam, epoch + 1, test_curve);
     if (!o.quiet)
       std::printf("epoch %d/%d  loss %.4f  train_acc %.4f  test_acc %.4f  %.2f s  %.0f samples/s\n", epoch + 1,
                   o.epochs, loss_sum / static_cast<double>(d.train.count), train_acc, test_acc, seconds,

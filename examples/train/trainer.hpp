@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <unistd.h>
 
@@ -43,10 +44,29 @@ struct options {
   std::uint64_t seed = 1;
   int threads = 1;
   std::string save, load, plot;
+  std::string checkpoint, resume;  // --checkpoint FILE after every epoch; --resume FILE at the start
   bool quiet = false;
   bool distributed = false;  // --distributed: this process is rank `rank` of `ranks` (under mpirun)
   int rank = 0, ranks = 1;
 };
+
+// An error every rank of a --distributed job meets at once (a bad --resume file: rank 0
+// reads it for all): rank 0 reports it and every rank exits, none waits for another.
+struct job_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// What a resumed run must share with the run that wrote its checkpoint to continue it bit
+// for bit: every option that shapes the trajectory, one per line ("--batch 64").
+inline std::string run_settings(const options& o) {
+  char lr[40], momentum[40];
+  std::snprintf(lr, sizeof lr, "%.17g", o.lr);
+  std::snprintf(momentum, sizeof momentum, "%.17g", o.momentum);
+  return "--model " + o.model + "\n--batch " + std::to_string(o.batch) + "\n--optimizer " + o.optimizer + "\n--lr " + lr +
+         "\n--momentum " + momentum + "\n--lr-schedule " + o.schedule + "\n--loss " + o.loss + "\n--seed " +
+         std::to_string(o.seed) + "\n--epochs " + std::to_string(o.epochs) + "\n--threads " + std::to_string(o.threads) +
+         "\nMPI ranks " + std::to_string(o.ranks) + "\n";
+}
 
 // --plot FILE: the test accuracy per epoch as an SVG line chart (plot.cpp)
 void write_plot(const std::string& file, const std::vector<double>& test_accuracy, const options& o);

@@ -6,9 +6,11 @@ usage: train_cli.py TRAIN_EXECUTABLE [--mpirun MPIRUN [MPIRUN_FLAGS...]]
 
 With --mpirun (a build with MPI), --distributed also runs under mpirun with 2 and 3 ranks.
 """
+import glob
 import gzip
 import os
 import re
+import signal
 import struct
 import subprocess
 import sys
@@ -252,6 +254,93 @@ with tempfile.TemporaryDirectory() as tmp:
                            capture_output=True, text=True, timeout=120)
         check(r.returncode != 0 and r.stderr.count("the ranks hold different models") == 1,
               "mpirun with another --model on one rank: one message, an error exit, no hang", r.stdout + r.stderr)
+
+    # --checkpoint / --resume: a run killed after epoch 2 of 4 and resumed ends with the weights
+    # of a run never stopped, bit for bit (Adam, and SGD with momentum)
+    longer = os.path.join(tmp, "longer")  # epochs (0.2-0.5 s) long enough that the kill lands in epoch 3
+    os.mkdir(longer)
+    write_dataset(longer, 30000, 100, compress=False)
+
+    def killed_after(command, epoch, rank=False):
+        """Runs command until it prints `epoch <epoch>/`, then kills it (SIGKILL), or with rank
+        one of its children (an MPI rank: a node lost); its output."""
+        p = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        seen = ""
+        for line in p.stdout:
+            seen += line
+            if line.startswith(f"epoch {epoch}/"):
+                victims = [int(c) for f in glob.glob(f"/proc/{p.pid}/task/*/children") for c in open(f).read().split()]
+                os.kill(max(victims) if rank else p.pid, signal.SIGKILL)
+                break
+        seen += p.stdout.read()
+        p.wait(timeout=120)
+        return seen
+
+    for optimizer in (["--optimizer", "adam"], ["--optimizer", "sgd", "--momentum", "0.9", "--lr", "0.05"]):
+        flags = ["--data", longer, "--model", "784-256-128-10", "--epochs", "4", "--batch", "50", *optimizer]
+        name = optimizer[1]
+        whole, resumed, ckpt = (os.path.join(tmp, f"{name}_{k}") for k in ("whole.ctw", "resumed.ctw", "run.ckpt"))
+        code, out, err = run(*flags, "--quiet", "--save", whole)
+        check(code == 0, f"{name}: four epochs uninterrupted", out + err)
+        seen = killed_after([train, *flags, "--checkpoint", ckpt], 2)
+        code, out, err = run(*flags, "--checkpoint", ckpt, "--resume", ckpt, "--save", resumed)
+        m = re.search(r"^resumed from .* after epoch (\d)/4$", out, re.M)
+        done = int(m.group(1)) if m else 0
+        same = code == 0 and os.path.exists(resumed) and open(resumed, "rb").read() == open(whole, "rb").read()
+        check(same and 2 <= done < 4 and len(re.findall(r"^epoch \d/4 ", out, re.M)) == 4 - done,
+              f"{name}: killed after epoch 2 of 4 (checkpoint of epoch {done}), resumed: the same weights bit for bit",
+              seen + out + err)
+
+    if mpirun:
+        # the same under mpirun with 2 ranks: one rank killed after epoch 2 (mpirun then ends
+        # the job), resumed with 2 ranks; rank 0 wrote the checkpoint and reads it for all
+        flags = ["--data", longer, "--model", "784-256-128-10", "--epochs", "4", "--batch", "50", "--distributed"]
+        whole, resumed, ckpt = (os.path.join(tmp, f"mpi_{k}") for k in ("whole.ctw", "resumed.ctw", "run.ckpt"))
+        r = subprocess.run([*mpirun, "-np", "2", train, *flags, "--quiet", "--save", whole], capture_output=True, text=True,
+                           timeout=600)
+        check(r.returncode == 0, "mpirun -np 2: four epochs uninterrupted", r.stdout + r.stderr)
+        seen = killed_after([*mpirun, "-np", "2", train, *flags, "--checkpoint", ckpt], 2, rank=True)
+        r = subprocess.run([*mpirun, "-np", "2", train, *flags, "--checkpoint", ckpt, "--resume", ckpt, "--save", resumed],
+                           capture_output=True, text=True, timeout=600)
+        m = re.search(r"^resumed from .* after epoch (\d)/4$", r.stdout, re.M)
+        done = int(m.group(1)) if m else 0
+        same = r.returncode == 0 and os.path.exists(resumed) and open(resumed, "rb").read() == open(whole, "rb").read()
+        check(same and 2 <= done < 4 and r.stdout.count("resumed from") == 1,
+              f"mpirun -np 2: a rank killed after epoch 2 of 4 (checkpoint of epoch {done}), resumed: the same weights bit for bit",
+              seen + r.stdout + r.stderr)
+        r = subprocess.run([*mpirun, "-np", "2", train, *flags, "--resume", os.path.join(tmp, "none.ckpt")],
+                           capture_output=True, text=True, timeout=120)
+        check(r.returncode != 0 and r.stderr.count("none.ckpt: cannot open for reading") == 1,
+              "mpirun -np 2 --resume of a missing file: one message, an error exit, no hang", r.stdout + r.stderr)
+
+    flags = ["--data", small, "--model", "784-128-10", "--epochs", "2", "--batch", "32"]
+    ckpt = os.path.join(tmp, "small.ckpt")
+    code, out, err = run(*flags, "--quiet", "--checkpoint", ckpt)
+    check(code == 0 and os.path.exists(ckpt) and not os.path.exists(ckpt + ".tmp"), "--checkpoint writes its file", out + err)
+    code, out, err = run(*flags, "--batch", "16", "--resume", ckpt)
+    check(code == 1 and "was written by a run with --batch 32, this run has --batch 16" in err,
+          "--resume with other settings names the first that differs", out + err)
+    code, out, err = run(*flags, "--model", "784-256-128-10", "--resume", ckpt)
+    check(code == 1 and "--model 784-128-10, this run has --model 784-256-128-10" in err,
+          "--resume into another model is refused", out + err)
+    code, out, err = run(*flags, "--resume", ckpt, "--plot", os.path.join(tmp, "resumed.svg"))
+    check(code == 0 and "after epoch 2/2" in out and "test accuracy:" in out and
+          open(os.path.join(tmp, "resumed.svg")).read().count("<circle") == 2,
+          "--resume of a finished run evaluates it; its plot keeps the epochs before the resume", out + err)
+    corrupt = os.path.join(tmp, "corrupt.ckpt")
+    data = bytearray(open(ckpt, "rb").read())
+    data[len(data) // 2] ^= 0x40
+    open(corrupt, "wb").write(data)
+    code, out, err = run(*flags, "--resume", corrupt)
+    check(code == 1 and "corrupt" in err, "a corrupted checkpoint is refused", out + err)
+    code, out, err = run(*flags, "--resume", os.path.join(tmp, "none.ckpt"))
+    check(code == 1 and "none.ckpt: cannot open for reading: No such file or directory" in err,
+          "a missing checkpoint is named", out + err)
+    for extra, message in ((["--resume", ckpt, "--load", model], "--resume and --load both set the weights"),
+                           (["--checkpoint", model, "--save", model], "--save and --checkpoint name the same file"),
+                           (["--checkpoint", tmp], "is a folder")):
+        code, out, err = run(*flags, *extra)
+        check(code == 2 and message in err, f"refuses {' '.join(extra[:1])} ... ({message})", out + err)
 
     wrong = os.path.join(tmp, "wrong")
     os.mkdir(wrong)
