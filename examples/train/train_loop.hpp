@@ -34,10 +34,10 @@ struct batch_loss {
 // --checkpoint: everything the next epoch depends on. The shuffle's random position is the
 // epoch itself (data::batches draws each epoch's order from (seed, epoch)).
 template <class Net, class Sgd, class Adam>
-void write_checkpoint(const options& o, const Net& net, const Sgd& sgd, const Adam& adam, int epochs_done,
+void write_checkpoint(const options& o, const std::string& settings, const Net& net, const Sgd& sgd, const Adam& adam, int epochs_done,
                       const std::vector<double>& test_curve) {
   nn::checkpoint c;
-  c.put_text("settings", run_settings(o));
+  c.put_text("settings", settings);
   c.put_number("epoch", static_cast<std::uint64_t>(epochs_done));
   c.put("model", net);
   if (o.optimizer == "sgd") {
@@ -54,7 +54,7 @@ void write_checkpoint(const options& o, const Net& net, const Sgd& sgd, const Ad
 // --resume: the state write_checkpoint() saved; returns the epochs it had done. Under
 // --distributed rank 0 reads the file and every rank gets it, so every rank fails together.
 template <class Net, class Sgd, class Adam>
-int resume(const options& o, Net& net, Sgd& sgd, Adam& adam, std::vector<double>& test_curve) {
+int resume(const options& o, const std::string& settings, Net& net, Sgd& sgd, Adam& adam, std::vector<double>& test_curve) {
   try {
 #if defined(CTGRAD_TRAIN_MPI)
     const nn::checkpoint c = o.distributed ? mpi::load_checkpoint(o.resume) : nn::checkpoint::load(o.resume);
@@ -62,11 +62,11 @@ int resume(const options& o, Net& net, Sgd& sgd, Adam& adam, std::vector<double>
     const nn::checkpoint c = nn::checkpoint::load(o.resume);
 #endif
     // the first setting that differs, by name: continuing with another would not be this run
-    std::istringstream saved(c.text("settings")), now(run_settings(o));
+    std::istringstream saved(c.text("settings")), now(settings);
     for (std::string was, is; std::getline(now, is);)
       if (!std::getline(saved, was) || was != is)
         throw job_error(o.resume + " was written by a run with " + (was.empty() ? "other settings" : was) +
-                        ", this run has " + is + ": resume with the options of the run that wrote it");
+                        ", this run has " + is + ": a resumed run needs the options and the training set of the run that wrote it");
     c.get("model", net);
     if (o.optimizer == "sgd") {
       c.get("sgd.velocity", sgd.velocity());
@@ -130,7 +130,8 @@ void train(Net& net, const data::dataset& d, const options& o, thread_pool& pool
   data::batches<dyn, Net::in_features> batches(d.train, o.seed, o.batch);
   const std::size_t steps = batches.count();
   progress bar(!o.quiet);
-  const int first_epoch = o.resume.empty() ? 0 : resume(o, net, sgd, adam, test_curve);
+  const std::string settings = o.checkpoint.empty() && o.resume.empty() ? "" : run_settings(o, d.train);
+  const int first_epoch = o.resume.empty() ? 0 : resume(o, settings, net, sgd, adam, test_curve);
 
   for (int epoch = first_epoch; epoch < o.epochs; ++epoch) {
     batches.shuffle(static_cast<std::uint64_t>(epoch));
@@ -200,7 +201,7 @@ void train(Net& net, const data::dataset& d, const options& o, thread_pool& pool
     const double test_acc = evaluate(net, d.test);
     test_curve.push_back(test_acc);
     // before the epoch's line: once it is printed, the epoch is safe
-    if (!o.checkpoint.empty()) write_checkpoint(o, net, sgd, adam, epoch + 1, test_curve);
+    if (!o.checkpoint.empty()) write_checkpoint(o, settings, net, sgd, adam, epoch + 1, test_curve);
     if (!o.quiet)
       std::printf("epoch %d/%d  loss %.4f  train_acc %.4f  test_acc %.4f  %.2f s  %.0f samples/s\n", epoch + 1,
                   o.epochs, loss_sum / static_cast<double>(d.train.count), train_acc, test_acc, seconds,

@@ -57,15 +57,21 @@ struct job_error : std::runtime_error {
 };
 
 // What a resumed run must share with the run that wrote its checkpoint to continue it bit
-// for bit: every option that shapes the trajectory, one per line ("--batch 64").
-inline std::string run_settings(const options& o) {
-  char lr[40], momentum[40];
+// for bit: every option that shapes the trajectory, one per line ("--batch 64"), and the
+// training set itself (its size and a hash of its pixels and labels: a path may move).
+inline std::string run_settings(const options& o, const data::split& train) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a
+  for (const auto* bytes : {&train.images, &train.labels})
+    for (const unsigned char b : *bytes) h = (h ^ b) * 0x100000001b3ULL;
+  char lr[40], momentum[40], hash[40];
   std::snprintf(lr, sizeof lr, "%.17g", o.lr);
   std::snprintf(momentum, sizeof momentum, "%.17g", o.momentum);
+  std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(h));
   return "--model " + o.model + "\n--batch " + std::to_string(o.batch) + "\n--optimizer " + o.optimizer + "\n--lr " + lr +
          "\n--momentum " + momentum + "\n--lr-schedule " + o.schedule + "\n--loss " + o.loss + "\n--seed " +
          std::to_string(o.seed) + "\n--epochs " + std::to_string(o.epochs) + "\n--threads " + std::to_string(o.threads) +
-         "\nMPI ranks " + std::to_string(o.ranks) + "\n";
+         "\nMPI ranks " + std::to_string(o.ranks) + "\ntraining set " + std::to_string(train.count) + " images, hash " +
+         hash + "\n";
 }
 
 // --plot FILE: the test accuracy per epoch as an SVG line chart (plot.cpp)

@@ -320,6 +320,9 @@ with tempfile.TemporaryDirectory() as tmp:
     code, out, err = run(*flags, "--batch", "16", "--resume", ckpt)
     check(code == 1 and "was written by a run with --batch 32, this run has --batch 16" in err,
           "--resume with other settings names the first that differs", out + err)
+    code, out, err = run(*flags, "--data", tiny, "--resume", ckpt)
+    check(code == 1 and "training set 300 images, hash" in err and "this run has training set 40 images" in err,
+          "--resume on another training set is refused", out + err)
     code, out, err = run(*flags, "--model", "784-256-128-10", "--resume", ckpt)
     check(code == 1 and "--model 784-128-10, this run has --model 784-256-128-10" in err,
           "--resume into another model is refused", out + err)
