@@ -184,6 +184,13 @@ TEST_CASE("gemm_dots: exact on small integers (tails, tiles and image groups)") 
             check_dots<float>(M, N, K, G, accumulate);
             check_dots<double>(M, N, K, G, accumulate);
           }
+  // more sums than one panel holds (detail::dots_panel): several column panels, and row panels
+  for (bool accumulate : {false, true})
+    for (auto [M, N] : {std::pair<std::size_t, std::size_t>{16, 150}, {7, 300}, {200, 5}, {129, 9}})
+      for (std::size_t K : {9u, 100u, 300u}) {
+        check_dots<float>(M, N, K, 3, accumulate);
+        check_dots<double>(M, N, K, 3, accumulate);
+      }
 }
 
 TEST_CASE("gemm under constant evaluation: the plain loop") {
