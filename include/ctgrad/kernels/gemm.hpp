@@ -305,44 +305,17 @@ inline constexpr std::size_t dots_group = 4;
 inline constexpr std::size_t dots_block = 8;
 inline constexpr std::size_t dots_panel = 512;
 
+// K shorter than a vector: R x J scalar sums, each over K and a group of G images
 template <std::size_t R, std::size_t J, class T>
 inline void gemm_dots_tile(std::size_t N, std::size_t K, std::size_t G, const T* a, std::size_t sa, const T* b,
                            std::size_t sb, T* c, bool accumulate) {
-  using S = simd<T>;
-  using V = typename S::type;
-  using I = typename simd<std::conditional_t<sizeof(T) == 4, int, long long>>::type;
-  constexpr std::size_t W = S::lanes;
-  const std::size_t full = K - K % W;
-  const bool overlap = full < K && K >= W;  // the tail as the last vector again, done lanes masked off
-  I keep;
-  for (std::size_t l = 0; l < W; ++l) keep[l] = l >= W - (K - full) ? -1 : 0;
-  V acc[R][J] = {};
-  T tail[R][J] = {};
-  for (std::size_t g = 0; g < G; ++g, a += sa, b += sb) {
-    for (std::size_t k = 0; k < full; k += W) {
-      V av[R], bv[J];
-      for (std::size_t r = 0; r < R; ++r) av[r] = S::load(a + r * K + k);
-      for (std::size_t j = 0; j < J; ++j) bv[j] = S::load(b + j * K + k);
+  T acc[R][J] = {};
+  for (std::size_t g = 0; g < G; ++g, a += sa, b += sb)
+    for (std::size_t k = 0; k < K; ++k)
       for (std::size_t r = 0; r < R; ++r)
-        for (std::size_t j = 0; j < J; ++j) acc[r][j] += av[r] * bv[j];
-    }
-    if (overlap) {
-      V av[R], bv[J];
-      for (std::size_t r = 0; r < R; ++r) av[r] = S::load(a + r * K + K - W);
-      for (std::size_t j = 0; j < J; ++j) bv[j] = S::load(b + j * K + K - W);
-      for (std::size_t r = 0; r < R; ++r)
-        for (std::size_t j = 0; j < J; ++j) acc[r][j] += (V)((I)(av[r] * bv[j]) & keep);
-    } else {
-      for (std::size_t k = full; k < K; ++k)
-        for (std::size_t r = 0; r < R; ++r)
-          for (std::size_t j = 0; j < J; ++j) tail[r][j] += a[r * K + k] * b[j * K + k];
-    }
-  }
+        for (std::size_t j = 0; j < J; ++j) acc[r][j] += a[r * K + k] * b[j * K + k];
   for (std::size_t r = 0; r < R; ++r)
-    for (std::size_t j = 0; j < J; ++j) {
-      const T v = S::sum(acc[r][j]) + tail[r][j];
-      c[r * N + j] = accumulate ? c[r * N + j] + v : v;
-    }
+    for (std::size_t j = 0; j < J; ++j) c[r * N + j] = accumulate ? c[r * N + j] + acc[r][j] : acc[r][j];
 }
 
 // sums[r ld + j] += the products of a's rows r < R and b's rows j < J over the vectors
