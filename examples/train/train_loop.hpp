@@ -76,7 +76,7 @@ int resume(const options& o, const std::string& settings, Net& net, Sgd& sgd, Ad
       adam.restore_steps(static_cast<std::size_t>(c.number("adam.steps")));
     }
     const std::uint64_t done = c.number("epoch");
-    if (done > static_cast<std::uint64_t>(o.epochs)) 
+    if (done > static_cast<std::uint64_t>(o.epochs))
       throw job_error(o.resume + ": holds " + std::to_string(done) + " epochs done, more than --epochs " + std::to_string(o.epochs));
     if (o.rank == 0) test_curve = c.reals("test_accuracy");
     if (!o.quiet) std::printf("resumed from %s after epoch %llu/%d\n", o.resume.c_str(), static_cast<unsigned long long>(done), o.epochs);

@@ -33,9 +33,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "ctgrad/nn/checkpoint.hpp"
@@ -135,10 +137,11 @@ void broadcast(Model& model, int root = 0, MPI_Comm comm = MPI_COMM_WORLD) {
 inline nn::checkpoint load_checkpoint(const std::string& path, int root = 0, MPI_Comm comm = MPI_COMM_WORLD) {
   std::vector<unsigned char> bytes;
   std::uint64_t head[2] = {0, 0};  // failed?, bytes that follow (the file, or root's message)
+  std::optional<nn::checkpoint> parsed;  // root's, checked before anything is sent
   if (rank(comm) == root) {
     try {
       bytes = io::read_file<nn::format_error>(path);
-      (void)nn::checkpoint::from_bytes(bytes, path);
+      parsed = nn::checkpoint::from_bytes(bytes, path);
     } catch (const nn::format_error& e) {
       const std::string what = e.what();
       bytes.assign(what.begin(), what.end());
@@ -152,7 +155,7 @@ inline nn::checkpoint load_checkpoint(const std::string& path, int root = 0, MPI
   for (std::size_t at = 0; at < bytes.size(); at += chunk)
     MPI_Bcast(bytes.data() + at, static_cast<int>(std::min(chunk, bytes.size() - at)), MPI_UNSIGNED_CHAR, root, comm);
   if (head[0]) throw nn::format_error(std::string(bytes.begin(), bytes.end()));
-  return nn::checkpoint::from_bytes(bytes, path);
+  return parsed ? std::move(*parsed) : nn::checkpoint::from_bytes(bytes, path);
 }
 
 // The global batch's gradient from each rank's: sum_r rows_r g_r / sum_r rows_r, and the
