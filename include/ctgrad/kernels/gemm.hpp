@@ -69,18 +69,21 @@ struct simd {
 // products (2 loads and R broadcasts feed 2R FMAs), then stored once. Leftover columns
 // take a one-vector tile, then independent scalar sums. Rows go six at a time (12
 // accumulators and 2 loaded vectors fit AVX2's 16 registers), the rest as 4, 2 and 1.
+// lda, ldb, ldc: the distance between rows of a (as stored), b and c, so that a block of
+// a larger matrix (a convolution's) needs no copy.
 template <std::size_t R, bool TA, bool Accumulate, class T>
-inline void gemm_outer_rows(std::size_t i0, std::size_t M, std::size_t N, std::size_t K, const T* a, const T* b, T* c) {
+inline void gemm_outer_rows(std::size_t i0, std::size_t N, std::size_t K, const T* a, std::size_t lda, const T* b,
+                            std::size_t ldb, T* c, std::size_t ldc) {
   using S = simd<T>;
   using V = typename S::type;
   constexpr std::size_t W = S::lanes, J = 2 * W;
   const std::size_t full_n = N - N % J;
   const std::size_t full_v = full_n + W <= N ? full_n + W : full_n;  // columns done by vectors
-  auto a_at = [&](std::size_t r, std::size_t k) { return TA ? a[k * M + i0 + r] : a[(i0 + r) * K + k]; };
+  auto a_at = [&](std::size_t r, std::size_t k) { return TA ? a[k * lda + i0 + r] : a[(i0 + r) * lda + k]; };
   for (std::size_t j0 = 0; j0 < full_n; j0 += J) {
     V acc[R][2] = {};
     for (std::size_t k = 0; k < K; ++k) {
-      const V b0 = S::load(b + k * N + j0), b1 = S::load(b + k * N + j0 + W);
+      const V b0 = S::load(b + k * ldb + j0), b1 = S::load(b + k * ldb + j0 + W);
       for (std::size_t r = 0; r < R; ++r) {
         const T x = a_at(r, k);
         acc[r][0] += x * b0;
@@ -88,7 +91,7 @@ inline void gemm_outer_rows(std::size_t i0, std::size_t M, std::size_t N, std::s
       }
     }
     for (std::size_t r = 0; r < R; ++r) {
-      T* cr = c + (i0 + r) * N + j0;
+      T* cr = c + (i0 + r) * ldc + j0;
       if constexpr (Accumulate) {
         acc[r][0] += S::load(cr);
         acc[r][1] += S::load(cr + W);
@@ -100,11 +103,11 @@ inline void gemm_outer_rows(std::size_t i0, std::size_t M, std::size_t N, std::s
   if (full_v > full_n) {  // one more vector of columns
     V acc[R] = {};
     for (std::size_t k = 0; k < K; ++k) {
-      const V bk = S::load(b + k * N + full_n);
+      const V bk = S::load(b + k * ldb + full_n);
       for (std::size_t r = 0; r < R; ++r) acc[r] += a_at(r, k) * bk;
     }
     for (std::size_t r = 0; r < R; ++r) {
-      T* cr = c + (i0 + r) * N + full_n;
+      T* cr = c + (i0 + r) * ldc + full_n;
       if constexpr (Accumulate) acc[r] += S::load(cr);
       S::store(cr, acc[r]);
     }
@@ -115,29 +118,34 @@ inline void gemm_outer_rows(std::size_t i0, std::size_t M, std::size_t N, std::s
     for (std::size_t k = 0; k < K; ++k)
       for (std::size_t r = 0; r < R; ++r) {
         const T x = a_at(r, k);
-        for (std::size_t j = 0; j < left; ++j) acc[r][j] += x * b[k * N + full_v + j];
+        for (std::size_t j = 0; j < left; ++j) acc[r][j] += x * b[k * ldb + full_v + j];
       }
     for (std::size_t r = 0; r < R; ++r)
       for (std::size_t j = 0; j < left; ++j) {
-        T& out = c[(i0 + r) * N + full_v + j];
+        T& out = c[(i0 + r) * ldc + full_v + j];
         out = Accumulate ? out + acc[r][j] : acc[r][j];
       }
   }
 }
 
 template <bool TA, bool Accumulate, class T>
-inline void gemm_outer(std::size_t M, std::size_t N, std::size_t K, const T* a, const T* b, T* c) {
+inline void gemm_outer(std::size_t M, std::size_t N, std::size_t K, const T* a, std::size_t lda, const T* b, std::size_t ldb,
+                       T* c, std::size_t ldc) {
   std::size_t i = 0;
-  for (; i + 6 <= M; i += 6) gemm_outer_rows<6, TA, Accumulate>(i, M, N, K, a, b, c);
+  for (; i + 6 <= M; i += 6) gemm_outer_rows<6, TA, Accumulate>(i, N, K, a, lda, b, ldb, c, ldc);
   if (M - i >= 4) {
-    gemm_outer_rows<4, TA, Accumulate>(i, M, N, K, a, b, c);
+    gemm_outer_rows<4, TA, Accumulate>(i, N, K, a, lda, b, ldb, c, ldc);
     i += 4;
   }
   if (M - i >= 2) {
-    gemm_outer_rows<2, TA, Accumulate>(i, M, N, K, a, b, c);
+    gemm_outer_rows<2, TA, Accumulate>(i, N, K, a, lda, b, ldb, c, ldc);
     i += 2;
   }
-  if (i < M) gemm_outer_rows<1, TA, Accumulate>(i, M, N, K, a, b, c);
+  if (i < M) gemm_outer_rows<1, TA, Accumulate>(i, N, K, a, lda, b, ldb, c, ldc);
+}
+template <bool TA, bool Accumulate, class T>
+inline void gemm_outer(std::size_t M, std::size_t N, std::size_t K, const T* a, const T* b, T* c) {
+  gemm_outer<TA, Accumulate>(M, N, K, a, TA ? M : K, b, N, c, N);
 }
 
 // The large products: packed panels and a register-tiled micro-kernel (the GotoBLAS/BLIS
@@ -292,38 +300,46 @@ constexpr void gemm_rows(std::size_t M, std::size_t N, std::size_t K, const T* a
   }
 }
 
-// c[M,N] (+)= the sum over g < G of a_g b_g^T, with a_g = a + g sa [M,K] and b_g = b + g sb
-// [N,K]: every element a dot product along K (a weight's gradient summed over the images of
-// a batch). Tiles of 2 x 4 dot products keep vector sums, reduced once at the end: reducing
-// per image cost as much as the products when K is short. The rows are read a block of
+// c[M,N] (+)= the sum over g < G of a_g b_g^T, with a_g = a + g sa ([M,K], rows lda apart)
+// and b_g [N,K]: every element a dot product along K (a weight's gradient summed over the
+// images of a batch). b_g's rows come from a row source, b_rows(g, j0, n): a pointer to its
+// rows [j0, j0 + n), K apart, valid until the next call, with n <= dots_panel_cols(M, N); so
+// a caller can make them as they are needed (a convolution's patches, one image at a time)
+// instead of storing all of them.
+// Tiles of 2 x 4 dot products keep vector sums, reduced once at the end: reducing per
+// image cost as much as the products when K is short. The rows are read a block of
 // dots_block vectors along K at a time, one image at a time, and every tile of a panel
 // reads the block while it is in L1; the tiles' vector sums wait in a panel buffer (at most
 // dots_panel vectors, on the stack) between blocks. Streaming each row from L2 once per
-// tile instead ran at a third of the FMA rate. K shorter than a vector takes
-// gemm_dots_tile's scalar sums, dots_group images at a time.
-inline constexpr std::size_t dots_group = 4;
+// tile instead ran at a third of the FMA rate. K shorter than a vector takes scalar sums.
 inline constexpr std::size_t dots_block = 8;
 inline constexpr std::size_t dots_panel = 512;
 
-// K shorter than a vector: R x J scalar sums, each over K and a group of G images
+constexpr std::size_t dots_panel_rows(std::size_t M) {
+  return M == 0 ? 1 : M < dots_panel / 4 ? M : dots_panel / 4;
+}
+constexpr std::size_t dots_panel_cols(std::size_t M, std::size_t N) {
+  const std::size_t pn = dots_panel / dots_panel_rows(M) / 4 * 4;
+  return pn < N ? pn : N;
+}
+
+// K shorter than a vector: R x J scalar sums over K, for one image
 template <std::size_t R, std::size_t J, class T>
-inline void gemm_dots_tile(std::size_t N, std::size_t K, std::size_t G, const T* a, std::size_t sa, const T* b,
-                           std::size_t sb, T* c, bool accumulate) {
+inline void gemm_dots_tile(std::size_t N, std::size_t K, const T* a, std::size_t lda, const T* b, T* c, bool accumulate) {
   T acc[R][J] = {};
-  for (std::size_t g = 0; g < G; ++g, a += sa, b += sb)
-    for (std::size_t k = 0; k < K; ++k)
-      for (std::size_t r = 0; r < R; ++r)
-        for (std::size_t j = 0; j < J; ++j) acc[r][j] += a[r * K + k] * b[j * K + k];
+  for (std::size_t k = 0; k < K; ++k)
+    for (std::size_t r = 0; r < R; ++r)
+      for (std::size_t j = 0; j < J; ++j) acc[r][j] += a[r * lda + k] * b[j * K + k];
   for (std::size_t r = 0; r < R; ++r)
     for (std::size_t j = 0; j < J; ++j) c[r * N + j] = accumulate ? c[r * N + j] + acc[r][j] : acc[r][j];
 }
 
-// sums[r ld + j] += the products of a's rows r < R and b's rows j < J over the vectors
-// [k0, k1) of one image, and with `last` the final vector [K - W, K) with its lanes below
-// k1 masked off (keep)
+// sums[r ld + j] += the products of a's rows r < R (lda apart) and b's rows j < J (K apart)
+// over the vectors [k0, k1) of one image, and with `last` the final vector [K - W, K) with
+// its lanes below k1 masked off (keep)
 template <std::size_t R, std::size_t J, class T, class V, class I>
 inline void gemm_dots_block(std::size_t K, std::size_t k0, std::size_t k1, bool last, const I& keep, const T* a,
-                            const T* b, V* sums, std::size_t ld) {
+                            std::size_t lda, const T* b, V* sums, std::size_t ld) {
   using S = simd<T>;
   constexpr std::size_t W = S::lanes;
   V acc[R][J];
@@ -331,14 +347,14 @@ inline void gemm_dots_block(std::size_t K, std::size_t k0, std::size_t k1, bool 
     for (std::size_t j = 0; j < J; ++j) acc[r][j] = sums[r * ld + j];
   for (std::size_t k = k0; k < k1; k += W) {
     V av[R], bv[J];
-    for (std::size_t r = 0; r < R; ++r) av[r] = S::load(a + r * K + k);
+    for (std::size_t r = 0; r < R; ++r) av[r] = S::load(a + r * lda + k);
     for (std::size_t j = 0; j < J; ++j) bv[j] = S::load(b + j * K + k);
     for (std::size_t r = 0; r < R; ++r)
       for (std::size_t j = 0; j < J; ++j) acc[r][j] += av[r] * bv[j];
   }
   if (last) {
     V av[R], bv[J];
-    for (std::size_t r = 0; r < R; ++r) av[r] = S::load(a + r * K + K - W);
+    for (std::size_t r = 0; r < R; ++r) av[r] = S::load(a + r * lda + K - W);
     for (std::size_t j = 0; j < J; ++j) bv[j] = S::load(b + j * K + K - W);
     for (std::size_t r = 0; r < R; ++r)
       for (std::size_t j = 0; j < J; ++j) acc[r][j] += (V)((I)(av[r] * bv[j]) & keep);
@@ -347,28 +363,31 @@ inline void gemm_dots_block(std::size_t K, std::size_t k0, std::size_t k1, bool 
     for (std::size_t j = 0; j < J; ++j) sums[r * ld + j] = acc[r][j];
 }
 
-template <bool Accumulate, class T>
-constexpr void gemm_dots(std::size_t M, std::size_t N, std::size_t K, std::size_t G, const T* a, std::size_t sa, const T* b,
-                         std::size_t sb, T* c) {
+template <bool Accumulate, class T, class Rows>
+constexpr void gemm_dots(std::size_t M, std::size_t N, std::size_t K, std::size_t G, const T* a, std::size_t sa,
+                         std::size_t lda, Rows&& b_rows, T* c) {
   if (!std::is_floating_point_v<T> || std::is_constant_evaluated()) {
-    for (std::size_t i = 0; i < M; ++i)
+    if (!Accumulate)
+      for (std::size_t i = 0; i < M * N; ++i) c[i] = T{};
+    for (std::size_t g = 0; g < G; ++g)
       for (std::size_t j = 0; j < N; ++j) {
-        T s{};
-        for (std::size_t g = 0; g < G; ++g)
-          for (std::size_t k = 0; k < K; ++k) s += a[g * sa + i * K + k] * b[g * sb + j * K + k];
-        c[i * N + j] = Accumulate ? c[i * N + j] + s : s;
+        const T* bj = b_rows(g, j, std::size_t{1});
+        for (std::size_t i = 0; i < M; ++i) {
+          T s{};
+          for (std::size_t k = 0; k < K; ++k) s += a[g * sa + i * lda + k] * bj[k];
+          c[i * N + j] += s;
+        }
       }
   } else if constexpr (std::is_floating_point_v<T>) {
     using S = simd<T>;
     using V = typename S::type;
     using I = typename simd<std::conditional_t<sizeof(T) == 4, int, long long>>::type;
     constexpr std::size_t W = S::lanes;
+    const std::size_t pm = dots_panel_rows(M), pn = dots_panel / pm / 4 * 4;  // a panel: pm rows x pn columns
     if (K >= W) {
       const std::size_t full = K - K % W;
       I keep;
       for (std::size_t l = 0; l < W; ++l) keep[l] = l >= W - (K - full) ? -1 : 0;
-      const std::size_t pm = M < dots_panel / 4 ? M : dots_panel / 4;  // a panel: pm rows x pn columns
-      const std::size_t pn = dots_panel / pm / 4 * 4;
       V sums[dots_panel];
       for (std::size_t i0 = 0; i0 < M; i0 += pm)
         for (std::size_t j0 = 0; j0 < N; j0 += pn) {
@@ -376,16 +395,16 @@ constexpr void gemm_dots(std::size_t M, std::size_t N, std::size_t K, std::size_
           const std::size_t full_n = n - n % 4;
           for (std::size_t i = 0; i < m * pn; ++i) sums[i] = V{};
           for (std::size_t g = 0; g < G; ++g) {
-            const T* ag = a + g * sa + i0 * K;
-            const T* bg = b + g * sb + j0 * K;
+            const T* ag = a + g * sa + i0 * lda;
+            const T* bg = b_rows(g, j0, n);
             for (std::size_t k0 = 0; k0 < full; k0 += dots_block * W) {
               const std::size_t k1 = full - k0 < dots_block * W ? full : k0 + dots_block * W;
               const bool last = k1 == full && full < K;
               auto column = [&]<std::size_t J>(std::size_t j) {
                 std::size_t i = 0;
                 for (; i + 2 <= m; i += 2)
-                  gemm_dots_block<2, J>(K, k0, k1, last, keep, ag + i * K, bg + j * K, sums + i * pn + j, pn);
-                if (i < m) gemm_dots_block<1, J>(K, k0, k1, last, keep, ag + i * K, bg + j * K, sums + i * pn + j, pn);
+                  gemm_dots_block<2, J>(K, k0, k1, last, keep, ag + i * lda, lda, bg + j * K, sums + i * pn + j, pn);
+                if (i < m) gemm_dots_block<1, J>(K, k0, k1, last, keep, ag + i * lda, lda, bg + j * K, sums + i * pn + j, pn);
               };
               for (std::size_t j = 0; j < full_n; j += 4) column.template operator()<4>(j);
               for (std::size_t j = full_n; j < n; ++j) column.template operator()<1>(j);
@@ -401,24 +420,33 @@ constexpr void gemm_dots(std::size_t M, std::size_t N, std::size_t K, std::size_
     }
     if (!Accumulate && G == 0)
       for (std::size_t i = 0; i < M * N; ++i) c[i] = T{};
-    const std::size_t full_m = M - M % 2, full_n = N - N % 4;
-    for (std::size_t g0 = 0; g0 < G; g0 += dots_group) {
-      const std::size_t gs = G - g0 < dots_group ? G - g0 : dots_group;
-      const bool add = Accumulate || g0 > 0;
-      const T* bg = b + g0 * sb;
-      for (std::size_t i = 0; i < M; i += 2) {
-        const T* ai = a + g0 * sa + i * K;
-        T* ci = c + i * N;
-        if (i < full_m) {
-          for (std::size_t j = 0; j < full_n; j += 4) gemm_dots_tile<2, 4>(N, K, gs, ai, sa, bg + j * K, sb, ci + j, add);
-          for (std::size_t j = full_n; j < N; ++j) gemm_dots_tile<2, 1>(N, K, gs, ai, sa, bg + j * K, sb, ci + j, add);
-        } else {
-          for (std::size_t j = 0; j < full_n; j += 4) gemm_dots_tile<1, 4>(N, K, gs, ai, sa, bg + j * K, sb, ci + j, add);
-          for (std::size_t j = full_n; j < N; ++j) gemm_dots_tile<1, 1>(N, K, gs, ai, sa, bg + j * K, sb, ci + j, add);
+    for (std::size_t g = 0; g < G; ++g) {
+      const bool add = Accumulate || g > 0;
+      for (std::size_t j0 = 0; j0 < N; j0 += pn) {
+        const std::size_t n = N - j0 < pn ? N - j0 : pn, full_n = n - n % 4;
+        const T* bg = b_rows(g, j0, n);
+        for (std::size_t i = 0; i < M; i += 2) {
+          const T* ai = a + g * sa + i * lda;
+          T* ci = c + i * N + j0;
+          if (i + 2 <= M) {
+            for (std::size_t j = 0; j < full_n; j += 4) gemm_dots_tile<2, 4>(N, K, ai, lda, bg + j * K, ci + j, add);
+            for (std::size_t j = full_n; j < n; ++j) gemm_dots_tile<2, 1>(N, K, ai, lda, bg + j * K, ci + j, add);
+          } else {
+            for (std::size_t j = 0; j < full_n; j += 4) gemm_dots_tile<1, 4>(N, K, ai, lda, bg + j * K, ci + j, add);
+            for (std::size_t j = full_n; j < n; ++j) gemm_dots_tile<1, 1>(N, K, ai, lda, bg + j * K, ci + j, add);
+          }
         }
       }
     }
   }
+}
+
+// the same with every b_g stored: b + g sb, rows K apart
+template <bool Accumulate, class T>
+constexpr void gemm_dots(std::size_t M, std::size_t N, std::size_t K, std::size_t G, const T* a, std::size_t sa, const T* b,
+                         std::size_t sb, T* c) {
+  gemm_dots<Accumulate>(
+      M, N, K, G, a, sa, K, [&](std::size_t g, std::size_t j0, std::size_t) { return b + g * sb + j0 * K; }, c);
 }
 
 }  // namespace ctgrad::detail
