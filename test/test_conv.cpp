@@ -3,8 +3,11 @@
 #include <doctest/doctest.h>
 
 #include <ctgrad/ctgrad.hpp>
+#include <cmath>
+#include <limits>
 #include <random>
 #include <type_traits>
+#include <vector>
 
 #include "gradcheck.hpp"
 #include "same_as_static.hpp"
@@ -77,6 +80,78 @@ TEST_CASE("conv2d: values and gradients as PyTorch's, with padding, stride, dila
   }
 }
 
+namespace {
+// conv2d<S, Pad, D> with a bias on x [N, C, H, W] and w [O, C, KH, KW] against direct loops
+// over its definition, value and the three gradients of sum(R * y). Small integers make
+// every sum exact, so any lost, doubled or misplaced term shows.
+template <class T, std::size_t S, std::size_t Pad, std::size_t D, std::size_t N, std::size_t C, std::size_t H, std::size_t W,
+          std::size_t O, std::size_t KH, std::size_t KW>
+void conv_against_direct_loops() {
+  constexpr std::size_t OH = (H + 2 * Pad - D * (KH - 1) - 1) / S + 1, OW = (W + 2 * Pad - D * (KW - 1) - 1) / S + 1;
+  constexpr auto x = var<"x", T, N, C, H, W>;
+  constexpr auto w = var<"w", T, O, C, KH, KW>;
+  constexpr auto b = var<"b", T, O>;
+  tensor<T, N, C, H, W> xv;
+  tensor<T, O, C, KH, KW> wv;
+  tensor<T, O> bv;
+  tensor<T, N, O, OH, OW> rv;
+  for (std::size_t i = 0; i < xv.size(); ++i) xv.flat(i) = static_cast<T>(int(i * 7 % 5) - 2);
+  for (std::size_t i = 0; i < wv.size(); ++i) wv.flat(i) = static_cast<T>(int(i * 5 % 3) - 1);
+  for (std::size_t i = 0; i < bv.size(); ++i) bv.flat(i) = static_cast<T>(i % 4);
+  for (std::size_t i = 0; i < rv.size(); ++i) rv.flat(i) = static_cast<T>(int(i * 11 % 3) - 1);
+  std::vector<T> y(rv.size()), dx(xv.size()), dw(wv.size()), db(bv.size());
+  auto xi = [&](std::size_t n, std::size_t c, std::size_t h, std::size_t v) { return ((n * C + c) * H + h) * W + v; };
+  for (std::size_t n = 0; n < N; ++n)
+    for (std::size_t o = 0; o < O; ++o)
+      for (std::size_t oh = 0; oh < OH; ++oh)
+        for (std::size_t ow = 0; ow < OW; ++ow) {
+          const std::size_t yi = ((n * O + o) * OH + oh) * OW + ow;
+          const T r = rv.flat(yi);
+          T s = bv.flat(o);
+          db[o] += r;
+          for (std::size_t c = 0; c < C; ++c)
+            for (std::size_t kh = 0; kh < KH; ++kh)
+              for (std::size_t kw = 0; kw < KW; ++kw) {
+                const long ih = long(oh * S + kh * D) - long(Pad), iw = long(ow * S + kw * D) - long(Pad);
+                if (ih < 0 || iw < 0 || ih >= long(H) || iw >= long(W)) continue;
+                const std::size_t at = xi(n, c, std::size_t(ih), std::size_t(iw)), wi = ((o * C + c) * KH + kh) * KW + kw;
+                s += wv.flat(wi) * xv.flat(at);
+                dx[at] += wv.flat(wi) * r;
+                dw[wi] += xv.flat(at) * r;
+              }
+          y[yi] = s;
+        }
+  const auto e = conv2d<S, Pad, D>(x, w, b);
+  const auto bound = at(x = xv, w = wv, b = bv);
+  const auto g = grad(sum(hadamard(e, constant_of(rv))), bound);
+  const auto yv = value(e, bound);
+  auto same = [](const auto& t, const std::vector<T>& expected) {
+    std::size_t wrong = 0;
+    for (std::size_t i = 0; i < expected.size(); ++i) wrong += t.flat(i) != expected[i];
+    return wrong;
+  };
+  CAPTURE(N);
+  CAPTURE(C);
+  CAPTURE(H);
+  CAPTURE(O);
+  CHECK(same(yv, y) == 0);
+  CHECK(same(g[x], dx) == 0);
+  CHECK(same(g[w], dw) == 0);
+  CHECK(same(g[b], db) == 0);
+}
+}  // namespace
+
+// The patches are made in blocks of a fixed scratch (detail::conv_scratch_bytes): these
+// images need several blocks of taps (200 and 144 taps of 400 and 361 positions), several
+// of positions (16,900 and 36,100 of one tap each), and many per weight-gradient panel.
+TEST_CASE("conv2d on images whose patches outgrow the scratch: the same sums as direct loops") {
+  conv_against_direct_loops<double, 1, 2, 1, 2, 8, 20, 20, 3, 5, 5>();
+  conv_against_direct_loops<float, 1, 2, 1, 2, 8, 20, 20, 3, 5, 5>();
+  conv_against_direct_loops<double, 2, 1, 2, 1, 16, 40, 40, 4, 3, 3>();
+  conv_against_direct_loops<double, 1, 1, 1, 1, 1, 130, 130, 2, 3, 3>();
+  conv_against_direct_loops<float, 1, 1, 1, 1, 1, 190, 190, 2, 3, 3>();
+}
+
 TEST_CASE("max_pool2d and avg_pool2d: values and gradients as PyTorch's, windows apart and overlapping") {
   constexpr auto x = var<"x", double, 2, 2, 6, 4>;
   auto check = [&](auto pooled, const auto& xs, const auto& r, const auto& y, const auto& dx) {
@@ -90,6 +165,29 @@ TEST_CASE("max_pool2d and avg_pool2d: values and gradients as PyTorch's, windows
   check(max_pool2d<3, 1>(x), pool_max3s1_x, pool_max3s1_R, pool_max3s1_y, pool_max3s1_dx);
   check(avg_pool2d<2>(x), pool_avg2_x, pool_avg2_R, pool_avg2_y, pool_avg2_dx);
   check(avg_pool2d<3, 1>(x), pool_avg3s1_x, pool_avg3s1_R, pool_avg3s1_y, pool_avg3s1_dx);
+}
+
+// PyTorch's rule: a window's gradient goes to its first maximum, and to a NaN if it holds one
+TEST_CASE("max_pool2d: ties give the gradient to the first maximum, a NaN takes it") {
+  constexpr auto x = var<"x", double, 1, 1, 2, 4>;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  tensor<double, 1, 1, 2, 4> xv;
+  const double xs[] = {1, 3, 5, 5, 3, 2, 5, nan};
+  for (std::size_t i = 0; i < 8; ++i) xv.flat(i) = xs[i];
+  tensor<double, 1, 1, 1, 2> r;
+  r.flat(0) = 2, r.flat(1) = 7;
+  const auto y = value(max_pool2d<2>(x), at(x = xv));
+  CHECK(y.flat(0) == 3);
+  CHECK(std::isnan(y.flat(1)));
+  const auto g = grad(sum(hadamard(max_pool2d<2>(x), constant_of(r))), at(x = xv))[x];
+  const double expected[] = {0, 2, 0, 0, 0, 0, 0, 7};
+  for (std::size_t i = 0; i < 8; ++i) CHECK(g.flat(i) == expected[i]);
+  // overlapping windows (stride 1) add up: windows at columns 0, 1, 2
+  tensor<double, 1, 1, 1, 3> r3;
+  r3.flat(0) = 1, r3.flat(1) = 10, r3.flat(2) = 100;
+  const auto g3 = grad(sum(hadamard(max_pool2d<2, 1>(x), constant_of(r3))), at(x = xv))[x];
+  const double expected3[] = {0, 1, 10, 0, 0, 0, 0, 100};
+  for (std::size_t i = 0; i < 8; ++i) CHECK(g3.flat(i) == expected3[i]);
 }
 
 TEST_CASE_TEMPLATE("conv2d and avg_pool2d: gradients against finite differences", T, float, double) {

@@ -8,12 +8,12 @@
 // padding is zeros. A pool's windows must tile the input exactly ((H - K) divisible by the
 // stride): a window that would hang over the edge is refused rather than silently dropped.
 //
-// conv2d is two nodes: its patches (im2col: [N, C KH KW, OH, OW], for each tap the input
-// it reads at every output position, zeros where it reaches into the padding) and one
-// matrix product per image with the weight seen as [O, C KH KW], through the product
-// kernels (and BLAS where the build has it). Taps by positions, rather than windows as
-// rows, makes every inner loop run along OW contiguous outputs. The patches are a stored value like any other, so the backward pass is the product's
-// VJPs and, for x, each window's gradient added back where it was read (col2im).
+// conv2d is one node. Per image, its patches (im2col: [C KH KW, OH OW], for each tap the
+// input it reads at every output position, zeros where it reaches into the padding) times
+// the weight seen as [O, C KH KW] give the output; the backward pass is that product's
+// VJPs and, for x, each patch element's gradient added back where it was read (col2im).
+// Taps by positions, rather than windows as rows, makes every inner loop run along OW
+// contiguous outputs.
 #pragma once
 
 #include <cstddef>
@@ -60,161 +60,287 @@ struct conv_axis {
   }
 };
 
-template <class W>
-struct shape_or_empty {
-  using type = shape<>;
+// A run of a patch row is as long as an output row, often under a vector (10 in LeNet's
+// second layer) and rarely a multiple of one: the runs move in chunks of 32 bytes, the last
+// one overlapping the one before (a copy may write an element twice), instead of a call to
+// memcpy or a scalar tail per run.
+template <class T>
+inline void copy_run(T* dst, const T* src, std::size_t n) {
+  typedef T chunk __attribute__((vector_size(32)));
+  constexpr std::size_t L = 32 / sizeof(T);
+  if (n < L) {
+    for (std::size_t i = 0; i < n; ++i) dst[i] = src[i];
+    return;
+  }
+  chunk v;
+  for (std::size_t i = 0; i + L < n; i += L) {
+    __builtin_memcpy(&v, src + i, sizeof v);
+    __builtin_memcpy(dst + i, &v, sizeof v);
+  }
+  __builtin_memcpy(&v, src + n - L, sizeof v);
+  __builtin_memcpy(dst + n - L, &v, sizeof v);
+}
+template <class T>
+inline void add_run(T* dst, const T* src, std::size_t n) {
+  typedef T chunk __attribute__((vector_size(32)));
+  constexpr std::size_t L = 32 / sizeof(T);
+  std::size_t i = 0;
+  for (; i + L <= n; i += L) {
+    chunk a, b;
+    __builtin_memcpy(&a, dst + i, sizeof a);
+    __builtin_memcpy(&b, src + i, sizeof b);
+    a += b;
+    __builtin_memcpy(dst + i, &a, sizeof a);
+  }
+  for (; i < n; ++i) dst[i] += src[i];
+}
+
+// The patches of one image, im2col: row t of [C KH KW, OH OW] (a tap: channel c, kernel
+// row kh and column kw) holds, at each output position, the input that tap reads there, or
+// zero where it reads padding. They are made a block at a time, in a scratch buffer, as
+// the products need them, and never stored: stored, LeNet's were 9 MB a batch and every
+// pass over them went to memory.
+template <class XShape, class WShape, std::size_t Stride, std::size_t Padding, std::size_t Dilation>
+struct conv_geometry {
+  using rows = conv_axis<XShape::dim(2), WShape::dim(2), Stride, Padding, Dilation>;
+  using cols = conv_axis<XShape::dim(3), WShape::dim(3), Stride, Padding, Dilation>;
+  static constexpr std::size_t C = XShape::dim(1), H = XShape::dim(2), W = XShape::dim(3);
+  static constexpr std::size_t O = WShape::dim(0), KH = WShape::dim(2), KW = WShape::dim(3);
+  static constexpr std::size_t OW = cols::out, taps = C * KH * KW, positions = rows::out * cols::out, image = C * H * W;
+
+  // f(row, col, ow0, ow1, lo, hi, src) for each run of patch row t in [t0, t1) over the
+  // positions [p0, p1) within one output row: the block's element (row, col + ow - ow0), for
+  // ow in [ow0, ow1), reads the image at src + ow Stride for ow in [lo, hi) and padding
+  // elsewhere. src may wrap below 0 (unsigned); src + lo Stride does not.
+  template <class F>
+  static constexpr void runs(std::size_t t0, std::size_t t1, std::size_t p0, std::size_t p1, F&& f) {
+    if (p0 >= p1) return;
+    const std::size_t oh0 = p0 / OW, oh1 = (p1 - 1) / OW, first_ow = p0 % OW, last_ow = (p1 - 1) % OW + 1;
+    for (std::size_t t = t0; t < t1; ++t) {
+      const std::size_t c = t / (KH * KW), kh = t / KW % KH, kw = t % KW;
+      const std::size_t inside_lo = cols::first_inside(kw), inside_hi = cols::end_inside(kw);
+      const std::size_t src = c * H * W + cols::input(0, kw);
+      std::size_t col = 0;
+      for (std::size_t oh = oh0; oh <= oh1; ++oh) {
+        const std::size_t ow0 = oh == oh0 ? first_ow : 0, ow1 = oh == oh1 ? last_ow : OW;
+        const std::size_t ih = rows::input(oh, kh);
+        std::size_t lo = ow1, hi = ow1;
+        if (ih < H) {
+          lo = inside_lo < ow0 ? ow0 : inside_lo < ow1 ? inside_lo : ow1;
+          hi = inside_hi < lo ? lo : inside_hi < ow1 ? inside_hi : ow1;
+        }
+        f(t - t0, col, ow0, ow1, lo, hi, src + ih * W);
+        col += ow1 - ow0;
+      }
+    }
+  }
+  // out[row ld + col] = the block [t0, t1) x [p0, p1) of image x's patches
+  template <class T>
+  static void gather(const T* x, std::size_t t0, std::size_t t1, std::size_t p0, std::size_t p1, T* out, std::size_t ld) {
+    runs(t0, t1, p0, p1, [&](std::size_t row, std::size_t col, std::size_t ow0, std::size_t ow1, std::size_t lo, std::size_t hi,
+                             std::size_t src) {
+      T* o = out + row * ld + col - ow0;
+      for (std::size_t ow = ow0; ow < lo; ++ow) o[ow] = T{};
+      if constexpr (Stride == 1)
+        copy_run(o + lo, x + src + lo, hi - lo);
+      else
+        for (std::size_t ow = lo; ow < hi; ++ow) o[ow] = x[src + ow * Stride];
+      for (std::size_t ow = hi; ow < ow1; ++ow) o[ow] = T{};
+    });
+  }
+  // col2im: each patch element of the block in[row ld + col] added to the input it was read from
+  template <class T>
+  static void scatter(T* dx, std::size_t t0, std::size_t t1, std::size_t p0, std::size_t p1, const T* in, std::size_t ld) {
+    runs(t0, t1, p0, p1, [&](std::size_t row, std::size_t col, std::size_t ow0, std::size_t, std::size_t lo, std::size_t hi,
+                             std::size_t src) {
+      const T* i = in + row * ld + col - ow0;
+      if constexpr (Stride == 1)
+        add_run(dx + src + lo, i + lo, hi - lo);
+      else
+        for (std::size_t ow = lo; ow < hi; ++ow) dx[src + ow * Stride] += i[ow];
+    });
+  }
+  // one patch element, for the plain loops of constant evaluation
+  template <class T>
+  static constexpr T at(const T* x, std::size_t t, std::size_t p) {
+    const std::size_t c = t / (KH * KW), kh = t / KW % KH, kw = t % KW;
+    const std::size_t ih = rows::input(p / OW, kh), iw = cols::input(p % OW, kw);
+    return ih < H && iw < W ? x[(c * H + ih) * W + iw] : T{};
+  }
 };
-template <class W>
-  requires requires { typename W::shape_type; }
-struct shape_or_empty<W> {
-  using type = typename W::shape_type;
-};
+
+// The scratch the patches are made in, on the stack: 128 KiB holds a whole image's patches
+// for LeNet's layers, stays in L2, and bounds the blocks of larger images.
+inline constexpr std::size_t conv_scratch_bytes = 128 * 1024;
 
 }  // namespace detail
 
 namespace op {
 
-// im2col of x for a weight of shape WShape (which it checks against x)
-template <std::size_t Stride, std::size_t Padding, std::size_t Dilation, class WShape>
-struct conv_patches {
+// y [N, O, OH, OW] from x [N, C, H, W], w [O, C, KH, KW] and an optional bias b [O]. Per
+// image, with p its patches [C KH KW, OH OW] and w seen as [O, C KH KW]: y = w p (+ b).
+// The forward product and p's gradient (w^T dy, added back by col2im) have few rows
+// against long rows of positions, so they take the outer-product loops; w's gradient, dot
+// products along the positions summed over the images, takes gemm_dots, with the patches
+// as its row source. Under constant evaluation (and for types other than float and double)
+// plain loops over the definition run instead.
+template <std::size_t Stride, std::size_t Padding, std::size_t Dilation>
+struct conv {
   static constexpr auto name = fixed_string("conv2d");
-  template <class X>
-  using rows = detail::conv_axis<X::dim(2), WShape::dim(2), Stride, Padding, Dilation>;
-  template <class X>
-  using cols = detail::conv_axis<X::dim(3), WShape::dim(3), Stride, Padding, Dilation>;
-
-  template <class X>
+  template <class X, class W, class... B>
   static constexpr auto check() {
+    using R = detail::conv_axis<X::dim(2), W::dim(2), Stride, Padding, Dilation>;
+    using Cl = detail::conv_axis<X::dim(3), W::dim(3), Stride, Padding, Dilation>;
     if constexpr (Stride == 0 || Dilation == 0)
       return fixed_string("stride and dilation must be at least 1, got stride ") + detail::to_fixed_string<Stride>() +
              fixed_string(" and dilation ") + detail::to_fixed_string<Dilation>();
     else if constexpr (X::rank != 4)
       return fixed_string("needs an input [N, C, H, W], got ") + shape_string(X{});
-    else if constexpr (WShape::rank != 4 || WShape::dynamic)
-      return fixed_string("needs a weight [O, C, KH, KW], got ") + shape_string(WShape{});
-    else if constexpr (X::dim(1) != WShape::dim(1))
+    else if constexpr (W::rank != 4 || W::dynamic)
+      return fixed_string("needs a weight [O, C, KH, KW], got ") + shape_string(W{});
+    else if constexpr (X::dim(1) != W::dim(1))
       return fixed_string("the input ") + shape_string(X{}) + fixed_string(" has ") + detail::to_fixed_string<X::dim(1)>() +
-             fixed_string(" channels, the weight ") + shape_string(WShape{}) + fixed_string(" takes ") +
-             detail::to_fixed_string<WShape::dim(1)>();
-    else if constexpr (!rows<X>::fits || !cols<X>::fits)
-      return fixed_string("the kernel ") + detail::to_fixed_string<WShape::dim(2)>() + fixed_string("x") +
-             detail::to_fixed_string<WShape::dim(3)>() + fixed_string(" spans ") + detail::to_fixed_string<rows<X>::span>() +
-             fixed_string("x") + detail::to_fixed_string<cols<X>::span>() + fixed_string(" (dilation ") +
+             fixed_string(" channels, the weight ") + shape_string(W{}) + fixed_string(" takes ") +
+             detail::to_fixed_string<W::dim(1)>();
+    else if constexpr (!R::fits || !Cl::fits)
+      return fixed_string("the kernel ") + detail::to_fixed_string<W::dim(2)>() + fixed_string("x") +
+             detail::to_fixed_string<W::dim(3)>() + fixed_string(" spans ") + detail::to_fixed_string<R::span>() +
+             fixed_string("x") + detail::to_fixed_string<Cl::span>() + fixed_string(" (dilation ") +
              detail::to_fixed_string<Dilation>() + fixed_string("), more than the padded input ") +
-             detail::to_fixed_string<rows<X>::padded>() + fixed_string("x") + detail::to_fixed_string<cols<X>::padded>() +
+             detail::to_fixed_string<R::padded>() + fixed_string("x") + detail::to_fixed_string<Cl::padded>() +
              fixed_string(" of ") + shape_string(X{}) + fixed_string(" with padding ") + detail::to_fixed_string<Padding>();
-    else
-      return fixed_string("");
-  }
-  template <class X>
-  using result_shape = shape<X::dim(0), X::dim(1) * WShape::dim(2) * WShape::dim(3), rows<X>::out, cols<X>::out>;
-
-  // f(src, dst, lo, hi): the patch row of OW outputs at dst reads x[src + ow Stride] for ow
-  // in [lo, hi) and padding elsewhere. src may wrap below 0 (unsigned); src + lo Stride
-  // does not.
-  template <class X, class F>
-  static constexpr void each_row(std::size_t n_images, F&& f) {
-    using R = rows<X>;
-    using Cl = cols<X>;
-    constexpr std::size_t C = X::dim(1), H = X::dim(2), W = X::dim(3), KH = WShape::dim(2), KW = WShape::dim(3);
-    std::size_t dst = 0;
-    for (std::size_t n = 0; n < n_images; ++n)
-      for (std::size_t c = 0; c < C; ++c)
-        for (std::size_t kh = 0; kh < KH; ++kh)
-          for (std::size_t kw = 0; kw < KW; ++kw)
-            for (std::size_t oh = 0; oh < R::out; ++oh, dst += Cl::out) {
-              const std::size_t ih = R::input(oh, kh);
-              if (ih < H)
-                f(((n * C + c) * H + ih) * W + Cl::input(0, kw), dst, Cl::first_inside(kw), Cl::end_inside(kw));
-              else
-                f(std::size_t{0}, dst, std::size_t{0}, std::size_t{0});
-            }
-  }
-
-  template <class Y, class X>
-  constexpr void forward(Y& y, const X& x) const {
-    using T = typename X::value_type;
-    constexpr std::size_t OW = cols<typename X::shape_type>::out;
-    T* out = y.data();
-    const T* in = x.data();
-    each_row<typename X::shape_type>(detail::batch_of(x), [&](std::size_t src, std::size_t dst, std::size_t lo, std::size_t hi) {
-      T* o = out + dst;
-      for (std::size_t ow = 0; ow < lo; ++ow) o[ow] = T{};
-      for (std::size_t ow = lo; ow < hi; ++ow) o[ow] = in[src + ow * Stride];
-      for (std::size_t ow = hi; ow < OW; ++ow) o[ow] = T{};
-    });
-  }
-  template <std::size_t, class DX, class DY, class Y, class X>
-  constexpr void vjp(const DX& dx, const DY& dy, const Y&, const X& x) const {
-    auto* g = dx.data();
-    const auto* d = dy.data();
-    if constexpr (!DX::accumulates)
-      for (std::size_t i = 0; i < dx.size(); ++i) g[i] = {};
-    each_row<typename X::shape_type>(detail::batch_of(x), [&](std::size_t src, std::size_t dst, std::size_t lo, std::size_t hi) {
-      for (std::size_t ow = lo; ow < hi; ++ow) g[src + ow * Stride] += d[dst + ow];
-    });
-  }
-};
-
-// Per image: y [O, OH OW] = w [O, C KH KW] p (+ b), from patches p [C KH KW, OH OW].
-// The forward product and p's gradient have few rows against long rows of positions, so
-// they take the outer-product loops (gemm_rows); w's gradient, dot products along the
-// positions summed over the images, takes gemm_dots.
-struct conv_product {
-  static constexpr auto name = fixed_string("conv2d");
-  template <class P, class W, class... B>
-  static constexpr auto check() {
-    if constexpr (P::rank != 4 || W::rank != 4 || P::dim(1) != W::dim(1) * W::dim(2) * W::dim(3))
-      return fixed_string("patches ") + shape_string(P{}) + fixed_string(" do not fit the weight ") + shape_string(W{});
     else if constexpr (sizeof...(B) == 1 && !(std::is_same_v<B, shape<W::dim(0)>> && ...))
       return fixed_string("the bias must be [") + detail::to_fixed_string<W::dim(0)>() + fixed_string("] for the weight ") +
              shape_string(W{}) + fixed_string(", got ") + (shape_string(B{}) + ...);
     else
       return fixed_string("");
   }
-  template <class P, class W, class... B>
-  using result_shape = shape<P::dim(0), W::dim(0), P::dim(2), P::dim(3)>;
+  template <class X, class W, class... B>
+  using result_shape =
+      shape<X::dim(0), W::dim(0), detail::conv_axis<X::dim(2), W::dim(2), Stride, Padding, Dilation>::out,
+            detail::conv_axis<X::dim(3), W::dim(3), Stride, Padding, Dilation>::out>;
 
-  template <class P, class W>
-  struct sizes {
-    static constexpr std::size_t O = W::dim(0), positions = P::dim(2) * P::dim(3), taps = P::dim(1);
-  };
+  template <class X, class W>
+  using geometry = detail::conv_geometry<typename X::shape_type, typename W::shape_type, Stride, Padding, Dilation>;
+  template <class T>
+  static constexpr std::size_t scratch_size = detail::conv_scratch_bytes / sizeof(T);
+  template <class T>
+  static constexpr bool plain_loops() {
+    return !std::is_floating_point_v<T> || std::is_constant_evaluated();
+  }
 
-  template <class Y, class P, class W, class... B>
-  constexpr void forward(Y& y, const P& p, const W& w, const B&... b) const {
-    using Z = sizes<typename P::shape_type, typename W::shape_type>;
-    const std::size_t n_images = detail::batch_of(p);
-    for (std::size_t n = 0; n < n_images; ++n) {
-      auto* yn = y.data() + n * Z::O * Z::positions;
-      detail::gemm_rows<false, false>(Z::O, Z::positions, Z::taps, w.data(), p.data() + n * Z::taps * Z::positions, yn);
-      if constexpr (sizeof...(B) == 1)
-        for (std::size_t o = 0; o < Z::O; ++o) {
-          const auto bias = (b[o], ...);
-          for (std::size_t i = 0; i < Z::positions; ++i) yn[o * Z::positions + i] += bias;
+  template <class Y, class X, class W, class... B>
+  constexpr void forward(Y& y, const X& x, const W& w, const B&... b) const {
+    using T = typename X::value_type;
+    using G = geometry<X, W>;
+    constexpr std::size_t P = G::positions, taps = G::taps;
+    const std::size_t n_images = detail::batch_of(x);
+    if (plain_loops<T>()) {
+      for (std::size_t n = 0; n < n_images; ++n)
+        for (std::size_t o = 0; o < G::O; ++o)
+          for (std::size_t p = 0; p < P; ++p) {
+            T s{};
+            for (std::size_t t = 0; t < taps; ++t) s += w[o * taps + t] * G::at(x.data() + n * G::image, t, p);
+            if constexpr (sizeof...(B) == 1) s += (b[o], ...);
+            y.data()[(n * G::O + o) * P + p] = s;
+          }
+    } else if constexpr (std::is_floating_point_v<T>) {
+      constexpr std::size_t E = scratch_size<T>, pc = P < E ? P : E, tc = taps < E / pc ? taps : E / pc;
+      T scratch[pc * tc];
+      for (std::size_t n = 0; n < n_images; ++n) {
+        const T* xn = x.data() + n * G::image;
+        T* yn = y.data() + n * G::O * P;
+        for (std::size_t p0 = 0; p0 < P; p0 += pc) {
+          const std::size_t np = P - p0 < pc ? P - p0 : pc;
+          for (std::size_t t0 = 0; t0 < taps; t0 += tc) {
+            const std::size_t nt = taps - t0 < tc ? taps - t0 : tc;
+            G::gather(xn, t0, t0 + nt, p0, p0 + np, scratch, np);
+            if (t0 == 0)
+              detail::gemm_outer<false, false>(G::O, np, nt, w.data() + t0, taps, scratch, np, yn + p0, P);
+            else
+              detail::gemm_outer<false, true>(G::O, np, nt, w.data() + t0, taps, scratch, np, yn + p0, P);
+          }
         }
+        if constexpr (sizeof...(B) == 1)
+          for (std::size_t o = 0; o < G::O; ++o) {
+            const T bias = (b[o], ...);
+            for (std::size_t p = 0; p < P; ++p) yn[o * P + p] += bias;
+          }
+      }
     }
   }
 
-  template <std::size_t K, class DX, class DY, class Y, class P, class W, class... B>
-  constexpr void vjp(const DX& dx, const DY& dy, const Y&, const P& p, const W& w, const B&...) const {
-    using Z = sizes<typename P::shape_type, typename W::shape_type>;
-    constexpr bool add = DX::accumulates;
-    const std::size_t n_images = detail::batch_of(p);
-    const auto* d = dy.data();
-    if constexpr (K == 0) {  // dp_n [C KH KW, OH OW] = w^T dy_n
-      for (std::size_t n = 0; n < n_images; ++n)
-        detail::gemm_rows<true, add>(Z::taps, Z::positions, Z::O, w.data(), d + n * Z::O * Z::positions,
-                                     dx.data() + n * Z::taps * Z::positions);
-    } else if constexpr (K == 1) {  // dw [O, C KH KW] = sum over n of dy_n p_n^T
-      detail::gemm_dots<add>(Z::O, Z::taps, Z::positions, n_images, d, Z::O * Z::positions, p.data(), Z::taps * Z::positions,
-                             dx.data());
-    } else {  // db [O]: dy summed over images and positions
-      using T = typename DY::value_type;
-      for (std::size_t o = 0; o < Z::O; ++o) {
+  template <std::size_t K, class DX, class DY, class Y, class X, class W, class... B>
+  constexpr void vjp(const DX& dx, const DY& dy, const Y&, const X& x, const W& w, const B&...) const {
+    using T = typename X::value_type;
+    using G = geometry<X, W>;
+    constexpr std::size_t P = G::positions, taps = G::taps;
+    const std::size_t n_images = detail::batch_of(x);
+    const T* d = dy.data();
+    T* g = dx.data();
+    if constexpr (K == 2) {  // db [O]: dy summed over images and positions
+      for (std::size_t o = 0; o < G::O; ++o) {
         T s{};
         for (std::size_t n = 0; n < n_images; ++n)
-          s += math::sum_of<T>(Z::positions, [&](std::size_t i) { return d[(n * Z::O + o) * Z::positions + i]; });
+          s += math::sum_of<T>(P, [&](std::size_t i) { return d[(n * G::O + o) * P + i]; });
         dx.put(o, s);
+      }
+    } else if (plain_loops<T>()) {
+      if constexpr (K == 0) {  // dx: each patch element's gradient, w^T dy, added where it was read
+        if constexpr (!DX::accumulates)
+          for (std::size_t i = 0; i < dx.size(); ++i) g[i] = T{};
+        for (std::size_t n = 0; n < n_images; ++n)
+          for (std::size_t t = 0; t < taps; ++t)
+            G::runs(t, t + 1, 0, P, [&](std::size_t, std::size_t col, std::size_t ow0, std::size_t, std::size_t lo,
+                                        std::size_t hi, std::size_t src) {
+              for (std::size_t ow = lo; ow < hi; ++ow) {
+                T s{};
+                for (std::size_t o = 0; o < G::O; ++o) s += w[o * taps + t] * d[(n * G::O + o) * P + col + ow - ow0];
+                g[n * G::image + src + ow * Stride] += s;
+              }
+            });
+      } else {  // dw [O, taps]: dy times the patches, summed over positions and images
+        for (std::size_t o = 0; o < G::O; ++o)
+          for (std::size_t t = 0; t < taps; ++t) {
+            T s{};
+            for (std::size_t n = 0; n < n_images; ++n)
+              for (std::size_t p = 0; p < P; ++p) s += d[(n * G::O + o) * P + p] * G::at(x.data() + n * G::image, t, p);
+            dx.put(o * taps + t, s);
+          }
+      }
+    } else if constexpr (std::is_floating_point_v<T>) {
+      constexpr std::size_t E = scratch_size<T>;
+      if constexpr (K == 0) {
+        constexpr std::size_t pc = P < E ? P : E, tc = taps < E / pc ? taps : E / pc;
+        T scratch[pc * tc];
+        if constexpr (!DX::accumulates)
+          for (std::size_t i = 0; i < dx.size(); ++i) g[i] = T{};
+        for (std::size_t n = 0; n < n_images; ++n)
+          for (std::size_t p0 = 0; p0 < P; p0 += pc) {
+            const std::size_t np = P - p0 < pc ? P - p0 : pc;
+            for (std::size_t t0 = 0; t0 < taps; t0 += tc) {
+              const std::size_t nt = taps - t0 < tc ? taps - t0 : tc;
+              detail::gemm_outer<true, false>(nt, np, G::O, w.data() + t0, taps, d + n * G::O * P + p0, P, scratch, np);
+              G::scatter(g + n * G::image, t0, t0 + nt, p0, p0 + np, scratch, np);
+            }
+          }
+      } else {
+        // the row source hands gemm_dots up to dots_panel_cols rows of patches at a time,
+        // over a chunk of pc positions
+        constexpr std::size_t rows = detail::dots_panel_cols(G::O, taps), pc = P < E / rows ? P : E / rows;
+        T scratch[rows * pc];
+        const T* xs = x.data();
+        for (std::size_t p0 = 0; p0 < P; p0 += pc) {
+          const std::size_t np = P - p0 < pc ? P - p0 : pc;
+          auto patches = [&](std::size_t image, std::size_t t0, std::size_t nt) {
+            G::gather(xs + image * G::image, t0, t0 + nt, p0, p0 + np, scratch, np);
+            return static_cast<const T*>(scratch);
+          };
+          if (DX::accumulates || p0 > 0)
+            detail::gemm_dots<true>(G::O, taps, np, n_images, d + p0, G::O * P, P, patches, g);
+          else
+            detail::gemm_dots<false>(G::O, taps, np, n_images, d + p0, G::O * P, P, patches, g);
+        }
       }
     }
   }
@@ -284,22 +410,37 @@ struct pool2d {
     using S = typename X::shape_type;
     constexpr std::size_t W = S::dim(3);
     auto* g = dx.data();
-    if constexpr (!DX::accumulates)
+    // windows that tile the input (Stride == K) cover every element once: it is written, not
+    // zeroed first and then added to
+    constexpr bool overwrite = Stride == K && !DX::accumulates;
+    if constexpr (!DX::accumulates && !overwrite)
       for (std::size_t i = 0; i < dx.size(); ++i) g[i] = {};
     each<S>(planes(x), [&](std::size_t o, std::size_t first) {
       if constexpr (Max) {  // all of dy to the first element that gave the maximum
-        const T m = y[o];
+        // branch-free: which element of a window wins is data, and a mispredicted exit
+        // per window cost more than the window's arithmetic
+        const T m = y[o], d = dy[o];
+        bool found = false;
         for (std::size_t i = 0; i < K * K; ++i) {
           const std::size_t at = first + (i / K) * W + i % K;
-          if (x[at] == m || (m != m && x[at] != x[at])) {
-            g[at] += dy[o];
-            break;
-          }
+          const T v = x[at];
+          const bool hit = !found && (v == m || (m != m && v != v));
+          found = found || hit;
+          const T share = hit ? d : T{};
+          if constexpr (overwrite)
+            g[at] = share;
+          else
+            g[at] += share;
         }
       } else {
         const T share = dy[o] / T(K * K);
         for (std::size_t r = 0; r < K; ++r)
-          for (std::size_t c = 0; c < K; ++c) g[first + r * W + c] += share;
+          for (std::size_t c = 0; c < K; ++c) {
+            if constexpr (overwrite)
+              g[first + r * W + c] = share;
+            else
+              g[first + r * W + c] += share;
+          }
       }
     });
   }
@@ -309,15 +450,13 @@ struct pool2d {
 
 template <std::size_t Stride = 1, std::size_t Padding = 0, std::size_t Dilation = 1, detail::unary_operand X,
           detail::unary_operand W>
-constexpr auto conv2d(const X& x, const W& w) {
-  using patches_t = op::conv_patches<Stride, Padding, Dilation, typename detail::shape_or_empty<W>::type>;
-  return detail::make_node(op::conv_product{}, detail::make_node(patches_t{}, x), w);
+constexpr result_t<op::conv<Stride, Padding, Dilation>, X, W> conv2d(const X& x, const W& w) {
+  return detail::make_node(op::conv<Stride, Padding, Dilation>{}, x, w);
 }
 template <std::size_t Stride = 1, std::size_t Padding = 0, std::size_t Dilation = 1, detail::unary_operand X,
           detail::unary_operand W, detail::unary_operand B>
-constexpr auto conv2d(const X& x, const W& w, const B& b) {
-  using patches_t = op::conv_patches<Stride, Padding, Dilation, typename detail::shape_or_empty<W>::type>;
-  return detail::make_node(op::conv_product{}, detail::make_node(patches_t{}, x), w, b);
+constexpr result_t<op::conv<Stride, Padding, Dilation>, X, W, B> conv2d(const X& x, const W& w, const B& b) {
+  return detail::make_node(op::conv<Stride, Padding, Dilation>{}, x, w, b);
 }
 
 template <std::size_t K, std::size_t Stride = K, detail::unary_operand X>
