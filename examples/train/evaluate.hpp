@@ -7,8 +7,8 @@ namespace trainer {
 
 template <class Net>
 double evaluate(const Net& net, const data::split& s, confusion* matrix) {
-  // rows per batch: LeNet's patches alone take 78 kB a row (25 taps x 784 positions), so
-  // larger batches only spill the caches and grow the workspace
+  // rows per batch: LeNet stores tens of kB of values a row, so larger batches only spill
+  // the caches and grow the workspace
   constexpr std::size_t E = 100;
   // the training expression's input: the forward pass shares its nodes
   constexpr auto X = input<"X", float, dyn, Net::in_features>;

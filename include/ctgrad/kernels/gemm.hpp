@@ -363,11 +363,26 @@ inline void gemm_dots_block(std::size_t K, std::size_t k0, std::size_t k1, bool 
     for (std::size_t j = 0; j < J; ++j) sums[r * ld + j] = acc[r][j];
 }
 
-template <bool Accumulate, class T, class Rows>
+// A row source, type-erased: every caller's rows go through one instantiation of gemm_dots
+// per element type, where a template parameter made one per convolution layer.
+template <class T>
+struct dots_rows {
+  const void* source;
+  const T* (*rows)(const void* source, std::size_t g, std::size_t j0, std::size_t n);
+  constexpr const T* operator()(std::size_t g, std::size_t j0, std::size_t n) const { return rows(source, g, j0, n); }
+  template <class F>
+  static constexpr dots_rows of(const F& f) {
+    return {&f, [](const void* s, std::size_t g, std::size_t j0, std::size_t n) -> const T* {
+              return (*static_cast<const F*>(s))(g, j0, n);
+            }};
+  }
+};
+
+template <class T>
 constexpr void gemm_dots(std::size_t M, std::size_t N, std::size_t K, std::size_t G, const T* a, std::size_t sa,
-                         std::size_t lda, Rows&& b_rows, T* c) {
+                         std::size_t lda, dots_rows<T> b_rows, T* c, bool accumulate) {
   if (!std::is_floating_point_v<T> || std::is_constant_evaluated()) {
-    if (!Accumulate)
+    if (!accumulate)
       for (std::size_t i = 0; i < M * N; ++i) c[i] = T{};
     for (std::size_t g = 0; g < G; ++g)
       for (std::size_t j = 0; j < N; ++j) {
@@ -413,15 +428,15 @@ constexpr void gemm_dots(std::size_t M, std::size_t N, std::size_t K, std::size_
           for (std::size_t i = 0; i < m; ++i)
             for (std::size_t j = 0; j < n; ++j) {
               T& out = c[(i0 + i) * N + j0 + j];
-              out = Accumulate ? out + S::sum(sums[i * pn + j]) : S::sum(sums[i * pn + j]);
+              out = accumulate ? out + S::sum(sums[i * pn + j]) : S::sum(sums[i * pn + j]);
             }
         }
       return;
     }
-    if (!Accumulate && G == 0)
+    if (!accumulate && G == 0)
       for (std::size_t i = 0; i < M * N; ++i) c[i] = T{};
     for (std::size_t g = 0; g < G; ++g) {
-      const bool add = Accumulate || g > 0;
+      const bool add = accumulate || g > 0;
       for (std::size_t j0 = 0; j0 < N; j0 += pn) {
         const std::size_t n = N - j0 < pn ? N - j0 : pn, full_n = n - n % 4;
         const T* bg = b_rows(g, j0, n);
@@ -445,8 +460,8 @@ constexpr void gemm_dots(std::size_t M, std::size_t N, std::size_t K, std::size_
 template <bool Accumulate, class T>
 constexpr void gemm_dots(std::size_t M, std::size_t N, std::size_t K, std::size_t G, const T* a, std::size_t sa, const T* b,
                          std::size_t sb, T* c) {
-  gemm_dots<Accumulate>(
-      M, N, K, G, a, sa, K, [&](std::size_t g, std::size_t j0, std::size_t) { return b + g * sb + j0 * K; }, c);
+  const auto stored = [&](std::size_t g, std::size_t j0, std::size_t) { return b + g * sb + j0 * K; };
+  gemm_dots(M, N, K, G, a, sa, K, dots_rows<T>::of(stored), c, Accumulate);
 }
 
 }  // namespace ctgrad::detail

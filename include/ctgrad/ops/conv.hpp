@@ -336,10 +336,8 @@ struct conv {
             G::gather(xs + image * G::image, t0, t0 + nt, p0, p0 + np, scratch, np);
             return static_cast<const T*>(scratch);
           };
-          if (DX::accumulates || p0 > 0)
-            detail::gemm_dots<true>(G::O, taps, np, n_images, d + p0, G::O * P, P, patches, g);
-          else
-            detail::gemm_dots<false>(G::O, taps, np, n_images, d + p0, G::O * P, P, patches, g);
+          detail::gemm_dots(G::O, taps, np, n_images, d + p0, G::O * P, P, detail::dots_rows<T>::of(patches), g,
+                            DX::accumulates || p0 > 0);
         }
       }
     }
