@@ -139,13 +139,14 @@ struct conv_geometry {
   static void gather(const T* x, std::size_t t0, std::size_t t1, std::size_t p0, std::size_t p1, T* out, std::size_t ld) {
     runs(t0, t1, p0, p1, [&](std::size_t row, std::size_t col, std::size_t ow0, std::size_t ow1, std::size_t lo, std::size_t hi,
                              std::size_t src) {
-      T* o = out + row * ld + col - ow0;
-      for (std::size_t ow = ow0; ow < lo; ++ow) o[ow] = T{};
-      if constexpr (Stride == 1)
-        copy_run(o + lo, x + src + lo, hi - lo);
-      else
-        for (std::size_t ow = lo; ow < hi; ++ow) o[ow] = x[src + ow * Stride];
-      for (std::size_t ow = hi; ow < ow1; ++ow) o[ow] = T{};
+      T* o = out + row * ld + col;  // o[ow - ow0]
+      for (std::size_t ow = ow0; ow < lo; ++ow) o[ow - ow0] = T{};
+      if constexpr (Stride == 1) {
+        if (lo < hi) copy_run(o + (lo - ow0), x + (src + lo), hi - lo);  // src + lo: no wrapped pointer
+      } else {
+        for (std::size_t ow = lo; ow < hi; ++ow) o[ow - ow0] = x[src + ow * Stride];
+      }
+      for (std::size_t ow = hi; ow < ow1; ++ow) o[ow - ow0] = T{};
     });
   }
   // col2im: each patch element of the block in[row ld + col] added to the input it was read from
@@ -153,11 +154,12 @@ struct conv_geometry {
   static void scatter(T* dx, std::size_t t0, std::size_t t1, std::size_t p0, std::size_t p1, const T* in, std::size_t ld) {
     runs(t0, t1, p0, p1, [&](std::size_t row, std::size_t col, std::size_t ow0, std::size_t, std::size_t lo, std::size_t hi,
                              std::size_t src) {
-      const T* i = in + row * ld + col - ow0;
-      if constexpr (Stride == 1)
-        add_run(dx + src + lo, i + lo, hi - lo);
-      else
-        for (std::size_t ow = lo; ow < hi; ++ow) dx[src + ow * Stride] += i[ow];
+      const T* i = in + row * ld + col;  // i[ow - ow0]
+      if constexpr (Stride == 1) {
+        if (lo < hi) add_run(dx + (src + lo), i + (lo - ow0), hi - lo);
+      } else {
+        for (std::size_t ow = lo; ow < hi; ++ow) dx[src + ow * Stride] += i[ow - ow0];
+      }
     });
   }
   // one patch element, for the plain loops of constant evaluation
