@@ -172,7 +172,9 @@ struct conv_geometry {
 };
 
 // The scratch the patches are made in, on the stack: 128 KiB holds a whole image's patches
-// for LeNet's layers, stays in L2, and bounds the blocks of larger images.
+// for LeNet's layers, stays in L2, and bounds the blocks of larger images. With gemm_dots's
+// panel (32 KiB) a convolution's backward pass needs about 170 KiB of stack: threads made
+// with a smaller stack than the usual 8 MiB (or 512 KiB on macOS) must allow for it.
 inline constexpr std::size_t conv_scratch_bytes = 128 * 1024;
 
 }  // namespace detail
