@@ -317,9 +317,9 @@ struct conv {
       if constexpr (K == 0) {
         constexpr std::size_t pc = P < E ? P : E, tc = taps < E / pc ? taps : E / pc;
         T scratch[pc * tc];
-        if constexpr (!DX::accumulates)
-          for (std::size_t i = 0; i < dx.size(); ++i) g[i] = T{};
-        for (std::size_t n = 0; n < n_images; ++n)
+        for (std::size_t n = 0; n < n_images; ++n) {
+          if constexpr (!DX::accumulates)  // image by image: the col2im below finds it in L1
+            for (std::size_t i = 0; i < G::image; ++i) g[n * G::image + i] = T{};
           for (std::size_t p0 = 0; p0 < P; p0 += pc) {
             const std::size_t np = P - p0 < pc ? P - p0 : pc;
             for (std::size_t t0 = 0; t0 < taps; t0 += tc) {
@@ -328,6 +328,7 @@ struct conv {
               G::scatter(g + n * G::image, t0, t0 + nt, p0, p0 + np, scratch, np);
             }
           }
+        }
       } else {
         // the row source hands gemm_dots up to dots_panel_cols rows of patches at a time,
         // over a chunk of pc positions
