@@ -191,10 +191,14 @@ namespace op {
 template <std::size_t Stride, std::size_t Padding, std::size_t Dilation>
 struct conv {
   static constexpr auto name = fixed_string("conv2d");
+  // the windows along H and W; only named once both shapes are known to have rank 4
+  template <class X, class W>
+  using rows_axis = detail::conv_axis<X::dim(2), W::dim(2), Stride, Padding, Dilation>;
+  template <class X, class W>
+  using cols_axis = detail::conv_axis<X::dim(3), W::dim(3), Stride, Padding, Dilation>;
+
   template <class X, class W, class... B>
   static constexpr auto check() {
-    using R = detail::conv_axis<X::dim(2), W::dim(2), Stride, Padding, Dilation>;
-    using Cl = detail::conv_axis<X::dim(3), W::dim(3), Stride, Padding, Dilation>;
     if constexpr (Stride == 0 || Dilation == 0)
       return fixed_string("stride and dilation must be at least 1, got stride ") + detail::to_fixed_string<Stride>() +
              fixed_string(" and dilation ") + detail::to_fixed_string<Dilation>();
@@ -206,12 +210,12 @@ struct conv {
       return fixed_string("the input ") + shape_string(X{}) + fixed_string(" has ") + detail::to_fixed_string<X::dim(1)>() +
              fixed_string(" channels, the weight ") + shape_string(W{}) + fixed_string(" takes ") +
              detail::to_fixed_string<W::dim(1)>();
-    else if constexpr (!R::fits || !Cl::fits)
+    else if constexpr (!rows_axis<X, W>::fits || !cols_axis<X, W>::fits)
       return fixed_string("the kernel ") + detail::to_fixed_string<W::dim(2)>() + fixed_string("x") +
-             detail::to_fixed_string<W::dim(3)>() + fixed_string(" spans ") + detail::to_fixed_string<R::span>() +
-             fixed_string("x") + detail::to_fixed_string<Cl::span>() + fixed_string(" (dilation ") +
+             detail::to_fixed_string<W::dim(3)>() + fixed_string(" spans ") + detail::to_fixed_string<rows_axis<X, W>::span>() +
+             fixed_string("x") + detail::to_fixed_string<cols_axis<X, W>::span>() + fixed_string(" (dilation ") +
              detail::to_fixed_string<Dilation>() + fixed_string("), more than the padded input ") +
-             detail::to_fixed_string<R::padded>() + fixed_string("x") + detail::to_fixed_string<Cl::padded>() +
+             detail::to_fixed_string<rows_axis<X, W>::padded>() + fixed_string("x") + detail::to_fixed_string<cols_axis<X, W>::padded>() +
              fixed_string(" of ") + shape_string(X{}) + fixed_string(" with padding ") + detail::to_fixed_string<Padding>();
     else if constexpr (sizeof...(B) == 1 && !(std::is_same_v<B, shape<W::dim(0)>> && ...))
       return fixed_string("the bias must be [") + detail::to_fixed_string<W::dim(0)>() + fixed_string("] for the weight ") +
@@ -220,9 +224,7 @@ struct conv {
       return fixed_string("");
   }
   template <class X, class W, class... B>
-  using result_shape =
-      shape<X::dim(0), W::dim(0), detail::conv_axis<X::dim(2), W::dim(2), Stride, Padding, Dilation>::out,
-            detail::conv_axis<X::dim(3), W::dim(3), Stride, Padding, Dilation>::out>;
+  using result_shape = shape<X::dim(0), W::dim(0), rows_axis<X, W>::out, cols_axis<X, W>::out>;
 
   template <class X, class W>
   using geometry = detail::conv_geometry<typename X::shape_type, typename W::shape_type, Stride, Padding, Dilation>;
