@@ -10,8 +10,10 @@
 // else small products are outer-product loops over contiguous rows of c, and the rest go
 // to one packed, register-tiled kernel (gemm_packed) that serves every transpose form.
 // A convolution's products have their own shapes and take two more entry points, below:
-// gemm_rows (few rows, long rows of b: no packing, no BLAS) and gemm_dots (dot products
-// summed over a batch of images).
+// gemm_outer with leading dimensions (a block of patches: few rows against long rows of b,
+// no packing, no BLAS) and gemm_dots (dot products summed over a batch of images, their
+// rows from a row source). gemm_rows chooses between gemm_outer and gemm for a whole
+// product of that shape.
 // No -ffast-math is needed: the vector code only uses multiply-adds in program order per
 // lane. Under constant evaluation a plain loop runs (fewer steps for the constexpr
 // evaluator; the same result up to summation order).
