@@ -162,6 +162,19 @@ struct conv_geometry {
       }
     });
   }
+  // f(p0, np, t0, nt) for the blocks of E elements that cover the patches, np positions
+  // by nt taps (whole rows of positions where they fit), positions outer
+  template <std::size_t E>
+  static constexpr std::size_t block_positions = positions < E ? positions : E;
+  template <std::size_t E>
+  static constexpr std::size_t block_taps = taps < E / block_positions<E> ? taps : E / block_positions<E>;
+  template <std::size_t E, class F>
+  static void blocks(F&& f) {
+    constexpr std::size_t pc = block_positions<E>, tc = block_taps<E>;
+    for (std::size_t p0 = 0; p0 < positions; p0 += pc)
+      for (std::size_t t0 = 0; t0 < taps; t0 += tc)
+        f(p0, positions - p0 < pc ? positions - p0 : pc, t0, taps - t0 < tc ? taps - t0 : tc);
+  }
   // one patch element, for the plain loops of constant evaluation
   template <class T>
   static constexpr T at(const T* x, std::size_t t, std::size_t p) {
@@ -251,22 +264,18 @@ struct conv {
             y.data()[(n * G::O + o) * P + p] = s;
           }
     } else if constexpr (std::is_floating_point_v<T>) {
-      constexpr std::size_t E = scratch_size<T>, pc = P < E ? P : E, tc = taps < E / pc ? taps : E / pc;
-      T scratch[pc * tc];
+      constexpr std::size_t E = scratch_size<T>;
+      T scratch[G::template block_positions<E> * G::template block_taps<E>];
       for (std::size_t n = 0; n < n_images; ++n) {
         const T* xn = x.data() + n * G::image;
         T* yn = y.data() + n * G::O * P;
-        for (std::size_t p0 = 0; p0 < P; p0 += pc) {
-          const std::size_t np = P - p0 < pc ? P - p0 : pc;
-          for (std::size_t t0 = 0; t0 < taps; t0 += tc) {
-            const std::size_t nt = taps - t0 < tc ? taps - t0 : tc;
-            G::gather(xn, t0, t0 + nt, p0, p0 + np, scratch, np);
-            if (t0 == 0)
-              detail::gemm_outer<false, false>(G::O, np, nt, w.data() + t0, taps, scratch, np, yn + p0, P);
-            else
-              detail::gemm_outer<false, true>(G::O, np, nt, w.data() + t0, taps, scratch, np, yn + p0, P);
-          }
-        }
+        G::template blocks<E>([&](std::size_t p0, std::size_t np, std::size_t t0, std::size_t nt) {
+          G::gather(xn, t0, t0 + nt, p0, p0 + np, scratch, np);
+          if (t0 == 0)
+            detail::gemm_outer<false, false>(G::O, np, nt, w.data() + t0, taps, scratch, np, yn + p0, P);
+          else
+            detail::gemm_outer<false, true>(G::O, np, nt, w.data() + t0, taps, scratch, np, yn + p0, P);
+        });
         if constexpr (sizeof...(B) == 1)
           for (std::size_t o = 0; o < G::O; ++o) {
             const T bias = (b[o], ...);
@@ -317,19 +326,14 @@ struct conv {
     } else if constexpr (std::is_floating_point_v<T>) {
       constexpr std::size_t E = scratch_size<T>;
       if constexpr (K == 0) {
-        constexpr std::size_t pc = P < E ? P : E, tc = taps < E / pc ? taps : E / pc;
-        T scratch[pc * tc];
+        T scratch[G::template block_positions<E> * G::template block_taps<E>];
         for (std::size_t n = 0; n < n_images; ++n) {
           if constexpr (!DX::accumulates)  // image by image: the col2im below finds it in L1
             for (std::size_t i = 0; i < G::image; ++i) g[n * G::image + i] = T{};
-          for (std::size_t p0 = 0; p0 < P; p0 += pc) {
-            const std::size_t np = P - p0 < pc ? P - p0 : pc;
-            for (std::size_t t0 = 0; t0 < taps; t0 += tc) {
-              const std::size_t nt = taps - t0 < tc ? taps - t0 : tc;
-              detail::gemm_outer<true, false>(nt, np, G::O, w.data() + t0, taps, d + n * G::O * P + p0, P, scratch, np);
-              G::scatter(g + n * G::image, t0, t0 + nt, p0, p0 + np, scratch, np);
-            }
-          }
+          G::template blocks<E>([&](std::size_t p0, std::size_t np, std::size_t t0, std::size_t nt) {
+            detail::gemm_outer<true, false>(nt, np, G::O, w.data() + t0, taps, d + n * G::O * P + p0, P, scratch, np);
+            G::scatter(g + n * G::image, t0, t0 + nt, p0, p0 + np, scratch, np);
+          });
         }
       } else {
         // the row source hands gemm_dots up to dots_panel_cols rows of patches at a time,
@@ -420,6 +424,12 @@ struct pool2d {
     constexpr bool overwrite = Stride == K && !DX::accumulates;
     if constexpr (!DX::accumulates && !overwrite)
       for (std::size_t i = 0; i < dx.size(); ++i) g[i] = {};
+    auto put = [&](std::size_t at, T share) {
+      if constexpr (overwrite)
+        g[at] = share;
+      else
+        g[at] += share;
+    };
     each<S>(planes(x), [&](std::size_t o, std::size_t first) {
       if constexpr (Max) {  // all of dy to the first element that gave the maximum
         // branch-free: which element of a window wins is data, and a mispredicted exit
@@ -431,21 +441,12 @@ struct pool2d {
           const T v = x[at];
           const bool hit = !found && (v == m || (m != m && v != v));
           found = found || hit;
-          const T share = hit ? d : T{};
-          if constexpr (overwrite)
-            g[at] = share;
-          else
-            g[at] += share;
+          put(at, hit ? d : T{});
         }
       } else {
         const T share = dy[o] / T(K * K);
         for (std::size_t r = 0; r < K; ++r)
-          for (std::size_t c = 0; c < K; ++c) {
-            if constexpr (overwrite)
-              g[first + r * W + c] = share;
-            else
-              g[first + r * W + c] += share;
-          }
+          for (std::size_t c = 0; c < K; ++c) put(first + r * W + c, share);
       }
     });
   }
