@@ -88,6 +88,32 @@ struct index_weighted_sum {
   }
 };
 
+// a general operation that broadcasts its second operand (a scalar or a row) and gives its
+// gradient element by element only: ctgrad sums it over the repeats. y = x (x - b)
+struct times_shifted {
+  static constexpr auto name = fixed_string("times_shifted");
+  static constexpr bool broadcasts = true;
+  template <class X, class B>
+  using result_shape = X;
+  template <class B, class Y>
+  static constexpr std::size_t at_b(std::size_t o, std::size_t j) {
+    return B::extent == Y::extent ? o + j : B::extent == 1 ? 0 : j;
+  }
+  template <class Y, class X, class B>
+  constexpr void forward(Y& y, const X& x, const B& b) const {
+    constexpr std::size_t R = Y::shape_type::dim(Y::shape_type::rank - 1);
+    for (std::size_t o = 0; o < X::extent; o += R)
+      for (std::size_t j = 0; j < R; ++j) y.flat(o + j) = x[o + j] * (x[o + j] - b[at_b<B, Y>(o, j)]);
+  }
+  template <std::size_t K, class DY, class Y, class X, class B>
+  constexpr auto vjp_at(std::size_t o, std::size_t j, const DY& dy, const Y&, const X& x, const B& b) const {
+    if constexpr (K == 0)
+      return dy[o + j] * (2 * x[o + j] - b[at_b<B, Y>(o, j)]);
+    else
+      return -dy[o + j] * x[o + j];
+  }
+};
+
 // an operation no gradient flows through
 struct frozen_copy {
   static constexpr auto name = fixed_string("frozen_copy");
@@ -149,7 +175,7 @@ TEST_CASE("a user's elementwise functions: finite differences, broadcasting, dat
   CHECK(grad(sum(elementwise(user::scaled{2.5}, v)), at(v = tensor<double, 4>{}))[v] == tensor<double, 4>::filled(2.5));
 }
 
-TEST_CASE("a user's general operations: vjp, vjp_at only, a gradient stop") {
+TEST_CASE("a user's general operations: vjp, vjp_at only, broadcasting, a gradient stop") {
   constexpr auto w = var<"w", double, 4>;
   check_gradient(sum(hadamard(make_op<user::cumsum>(v), w)), rng, {}, v, w);
   check_gradient(sum(hadamard(make_op<user::cumsum>(exp(v)), w)), rng, {}, v, w);
@@ -159,6 +185,13 @@ TEST_CASE("a user's general operations: vjp, vjp_at only, a gradient stop") {
   // the cumsum by hand: d/dv_k sum_i w_i cumsum(v)_i = sum_{i >= k} w_i
   const auto gc = grad(sum(hadamard(make_op<user::cumsum>(v), w)), at(v = tensor<double, 4>{}, w = tensor<double, 4>{1, 2, 3, 4}));
   CHECK(gc[v] == tensor<double, 4>{10, 9, 7, 4});
+  // broadcasts: a scalar and a row repeated over the value, their gradients summed by ctgrad
+  check_gradient(sum(make_op<user::times_shifted>(m, s)), rng, {}, m, s);
+  check_gradient(sum(make_op<user::times_shifted>(m, r)), rng, {}, m, r);
+  check_gradient(sum(make_op<user::times_shifted>(m, m)), rng, {}, m);
+  const auto gb = grad(sum(make_op<user::times_shifted>(m, r)),
+                       at(m = tensor<double, 2, 3>{{1, 2, 3}, {4, 5, 6}}, r = tensor<double, 3>{}));
+  CHECK(gb[r] == tensor<double, 3>{-5, -7, -9});  // minus the column sums
 }
 
 TEST_CASE("fusion applies to a user's operations as to the library's") {

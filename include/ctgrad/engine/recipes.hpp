@@ -118,11 +118,14 @@ struct adjoint_of<adj_fused<K, T, Shape, AdjP, op_recipe<Op, OpK, TP, ShapeP, Ou
 };
 
 // An operation's vector-Jacobian product for operand K: its vjp, or, where that is not
-// callable, its vjp_at run over every element of the operand (operation.hpp).
+// callable, its vjp_at run over every element of the operand, or summed over the repeats of
+// a broadcast operand (operation.hpp).
 template <std::size_t K, class Op, class DX, class DY, class Y, class... X>
 constexpr void run_vjp(const Op& op, const DX& dx, const DY& dy, const Y& y, const X&... x) {
   if constexpr (requires { op.template vjp<K>(dx, dy, y, x...); }) {
     op.template vjp<K>(dx, dy, y, x...);
+  } else if constexpr (declares_broadcasts<Op> && !DX::shape_type::dynamic && DX::extent != Y::extent) {
+    detail::sum_over_repeats(dx, y, [&](std::size_t o, std::size_t j) { return op.template vjp_at<K>(o, j, dy, y, x...); });
   } else {
     const auto each = [&](const auto& adjoint) {
       for_each_index<typename DX::shape_type>(

@@ -53,6 +53,10 @@
 //          element o + j of operand K's gradient on its own (o a multiple of the row
 //          length, j below it). Where vjp<K> is not callable, ctgrad runs vjp_at over every
 //          element instead: an elementwise VJP is written once.
+//      static constexpr bool broadcasts = true;           with vjp_at: an operand of fewer
+//          elements than the value is repeated over its leading dimensions (like a + b),
+//          and its gradient is vjp_at summed over the repeats, which ctgrad does (no vjp
+//          needed for it).
 //      template <std::size_t OperandExtent, std::size_t Extent>
 //      static constexpr bool reads_once;                  with vjp_at: forward reads each
 //          element of such an operand once, so a fusable operand may be fused into it (sum
@@ -98,6 +102,9 @@ concept blocks_gradient = requires { requires Op::blocks_gradient; };
 
 template <class Op>
 concept declares_fusable = requires { requires Op::fusable; };
+
+template <class Op>
+concept declares_broadcasts = requires { requires Op::broadcasts; };
 
 template <class Op, std::size_t OperandExtent, std::size_t Extent>
 concept declares_reads_once = requires { requires Op::template reads_once<OperandExtent, Extent>; };

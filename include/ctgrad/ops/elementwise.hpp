@@ -8,7 +8,8 @@
 //
 // Each family's vector-Jacobian product is written once, element by element (vjp_at): the
 // engine runs it over every element, or (for a fused step, engine/fusion.hpp) reads it where
-// it is needed. Only the sum over a broadcast operand's repeats is a loop of its own.
+// it is needed; a broadcast operand's gradient is its vjp_at summed over the repeats
+// (`broadcasts`), which the engine does.
 #pragma once
 
 #include <cstddef>
@@ -76,6 +77,7 @@ struct zip {
   static constexpr bool blocks_gradient = detail::blocks_gradient<Fn>;
   template <std::size_t OperandExtent, std::size_t Extent>
   static constexpr bool reads_once = OperandExtent == Extent;
+  static constexpr bool broadcasts = true;  // a broadcast operand's gradient: vjp_at summed
   template <class T, class Shape, class A, class B>
   constexpr auto lazy(const A& a, const B& b) const {
     return detail::lazy_zip<Fn, T, Shape, A, B>{fn, a, b};
@@ -114,14 +116,6 @@ struct zip {
       else
         return dy.at(o, j) * fn.db(av, bv, y.at(o, j));
     }
-  }
-
-  // A broadcast operand: its gradient is vjp_at summed over the repeats. (A full-size one
-  // takes vjp_at element by element: the engine does that where this is not callable.)
-  template <std::size_t K, class DX, class DY, class Y, class A, class B>
-    requires(!DX::shape_type::dynamic && DX::extent != Y::extent)
-  constexpr void vjp(const DX& dx, const DY& dy, const Y& y, const A& a, const B& b) const {
-    detail::sum_over_repeats(dx, y, [&](std::size_t o, std::size_t j) { return vjp_at<K>(o, j, dy, y, a, b); });
   }
 };
 

@@ -60,6 +60,7 @@ namespace op {
 
 struct select {
   static constexpr auto name = fixed_string("where");
+  static constexpr bool broadcasts = true;  // a broadcast operand's gradient: vjp_at summed
 
   template <class M, class A, class B>
   using result_shape = std::conditional_t<(M::rank >= A::rank && M::rank >= B::rank), M,
@@ -97,12 +98,6 @@ struct select {
       const bool taken = (detail::broadcast_at<typename Y::shape_type>(m, o, j) != 0) == (K == 1);
       return taken ? d : T(0);
     }
-  }
-  // a broadcast operand: vjp_at summed over the repeats
-  template <std::size_t K, class DX, class DY, class Y, class M, class A, class B>
-    requires(!DX::shape_type::dynamic && DX::extent != Y::extent)
-  constexpr void vjp(const DX& dx, const DY& dy, const Y& y, const M& m, const A& a, const B& b) const {
-    detail::sum_over_repeats(dx, y, [&](std::size_t o, std::size_t j) { return vjp_at<K>(o, j, dy, y, m, a, b); });
   }
 };
 
