@@ -18,7 +18,7 @@ int run(const options& o, const data::dataset& d) {
 
   thread_pool pool{static_cast<std::size_t>(o.threads)};
   std::vector<double> test_curve;
-  train_model(*net, d, o, pool, test_curve);
+  train(*net, d, o, pool, test_curve);
   if (o.rank != 0) return 0;  // --distributed: rank 0 evaluates, saves and plots
 
   confusion matrix;

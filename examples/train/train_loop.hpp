@@ -9,26 +9,19 @@
 
 #include <ctgrad/nn/checkpoint.hpp>
 
+#include "loss.hpp"
 #include "trainer.hpp"
 
 namespace trainer {
 
-enum class loss_kind { cross_entropy, squared };
-
-// The loss of one shard. Squared: 1/2 |p - onehot|^2 summed over the classes, averaged over
-// the rows (5 x the mean over the 10 classes and the rows), as the cross-entropy is.
-template <class Net, loss_kind L>
+// The loss of one shard: classification_loss (loss.hpp), cross-entropy or squared as
+// --loss says, both averaged over the rows.
+template <class Net>
 struct batch_loss {
   static constexpr auto X = input<"X", float, dyn, Net::in_features>;
   static constexpr auto labels = input<"labels", int, dyn>;
-  static constexpr auto onehot = input<"onehot", float, dyn, classes>;
-  static auto make() {
-    if constexpr (L == loss_kind::cross_entropy)
-      return nn::cross_entropy(Net::apply(X), labels);
-    else
-      return 0.5f * static_cast<float>(classes) * mean(square(Net::apply(X) - onehot));
-  }
-  using type = std::remove_cvref_t<decltype(make())>;
+  static auto make(loss_kind kind) { return classification_loss_of(kind, Net::apply(X), labels); }
+  using type = std::remove_cvref_t<decltype(make(loss_kind::cross_entropy))>;
 };
 
 // --checkpoint: everything the next epoch depends on. The shuffle's random position is the
@@ -88,15 +81,14 @@ int resume(const options& o, const std::string& settings, Net& net, Sgd& sgd, Ad
 
 // Training: each step takes a batch of o.batch rows, split over the threads (thread t takes
 // rows [t B / T, (t + 1) B / T); ctgrad::data_parallel; with one thread a plain grad()).
-template <class Net, loss_kind L>
+template <class Net>
 void train(Net& net, const data::dataset& d, const options& o, thread_pool& pool, std::vector<double>& test_curve) {
-  using loss_t = batch_loss<Net, L>;
+  using loss_t = batch_loss<Net>;
   using workspace_t = workspace<typename loss_t::type>;
-  const auto loss = loss_t::make();
+  const auto loss = loss_t::make(o.loss == "squared" ? loss_kind::squared : loss_kind::cross_entropy);
+  // the logits are a stored step: the running training accuracy comes from them
   const auto logits = Net::apply(loss_t::X);
-  // with cross-entropy the logits are a stored step: the running training accuracy comes
-  // from them; the squared loss fuses them away, so it evaluates the training set instead
-  constexpr bool logits_stored = workspace_t::template stores<std::remove_cvref_t<decltype(logits)>>();
+  static_assert(workspace_t::template stores<std::remove_cvref_t<decltype(logits)>>());
   const std::size_t threads = pool.size();
   // this rank's rows of every batch: [rank B / ranks, (rank + 1) B / ranks), one rank: all
   const std::size_t rank_first = static_cast<std::size_t>(o.rank) * o.batch / static_cast<std::size_t>(o.ranks);
@@ -105,14 +97,12 @@ void train(Net& net, const data::dataset& d, const options& o, thread_pool& pool
   // one shard's inputs per thread, sized once
   struct shard_inputs {
     tensor<float, dyn, Net::in_features> x;
-    tensor<float, dyn, classes> onehot;
     tensor<int, dyn> y;
   };
   std::vector<std::unique_ptr<shard_inputs>> in;
   for (std::size_t t = 0; t < threads; ++t) {
     in.push_back(std::make_unique<shard_inputs>());
     in.back()->x.reserve(shard_rows);
-    in.back()->onehot.reserve(shard_rows);
     in.back()->y.reserve(shard_rows);
   }
   data_parallel dp{pool, net, loss, shard_rows};
@@ -146,14 +136,7 @@ void train(Net& net, const data::dataset& d, const options& o, thread_pool& pool
         shard_inputs& s = *in[t];
         const std::size_t first = t * rank_rows / threads, last = (t + 1) * rank_rows / threads;
         const std::size_t rows = batches.fill(i, s.x, s.y, rank_first + first, last - first);
-        if constexpr (L == loss_kind::cross_entropy) {
-          return shard(static_cast<double>(rows), at(net, loss_t::X = s.x, loss_t::labels = s.y));
-        } else {
-          s.onehot.resize(rows);
-          for (std::size_t r = 0; r < rows; ++r)
-            for (std::size_t c = 0; c < classes; ++c) s.onehot(r, c) = static_cast<std::size_t>(s.y[r]) == c ? 1.0f : 0.0f;
-          return shard(static_cast<double>(rows), at(net, loss_t::X = s.x, loss_t::onehot = s.onehot));
-        }
+        return shard(static_cast<double>(rows), at(net, loss_t::X = s.x, loss_t::labels = s.y));
       };
       double rows = 0;
 #if defined(CTGRAD_TRAIN_MPI)
@@ -174,12 +157,11 @@ void train(Net& net, const data::dataset& d, const options& o, thread_pool& pool
         for (std::size_t t = 0; t < threads; ++t) rows += dp.weight_of(t);
         loss_sum += static_cast<double>(g.value()) * rows;
       }
-      if constexpr (logits_stored)
-        for (std::size_t t = 0; t < threads; ++t) {
-          const auto& z = dp.workspace_of(t).stored_value(logits);
-          const std::size_t real = static_cast<std::size_t>(dp.weight_of(t));
-          for (std::size_t r = 0; r < real; ++r) correct += static_cast<int>(nn::argmax(z, r)) == in[t]->y[r];
-        }
+      for (std::size_t t = 0; t < threads; ++t) {
+        const auto& z = dp.workspace_of(t).stored_value(logits);
+        const std::size_t real = static_cast<std::size_t>(dp.weight_of(t));
+        for (std::size_t r = 0; r < real; ++r) correct += static_cast<int>(nn::argmax(z, r)) == in[t]->y[r];
+      }
       bar.update(i + 1, steps);
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -196,8 +178,7 @@ void train(Net& net, const data::dataset& d, const options& o, thread_pool& pool
       std::exit(1);
     }
     if (o.rank != 0) continue;  // rank 0 evaluates and reports; the weights are the same everywhere
-    const double train_acc = logits_stored ? static_cast<double>(correct) / static_cast<double>(d.train.count)
-                                           : evaluate(net, d.train);
+    const double train_acc = static_cast<double>(correct) / static_cast<double>(d.train.count);
     const double test_acc = evaluate(net, d.test);
     test_curve.push_back(test_acc);
     // before the epoch's line: once it is printed, the epoch is safe
@@ -208,14 +189,6 @@ void train(Net& net, const data::dataset& d, const options& o, thread_pool& pool
                   static_cast<double>(d.train.count) / seconds);
     std::fflush(stdout);
   }
-}
-
-template <class Net>
-void train_model(Net& net, const data::dataset& d, const options& o, thread_pool& pool, std::vector<double>& test_curve) {
-  if (o.loss == "squared")
-    train<Net, loss_kind::squared>(net, d, o, pool, test_curve);
-  else
-    train<Net, loss_kind::cross_entropy>(net, d, o, pool, test_curve);
 }
 
 }  // namespace trainer
