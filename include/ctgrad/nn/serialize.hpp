@@ -25,6 +25,7 @@
 
 #include <bit>
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -128,14 +129,81 @@ class byte_reader {
   std::size_t pos_ = 0;
 };
 
+// One parameter as the format sees it. Reading and writing take this, so their code is
+// compiled once, not once for every parameter of every model.
+struct parameter_record {
+  std::string_view name;
+  std::uint32_t element;       // element_code
+  std::size_t rank;
+  const std::size_t* dims;     // rank of them
+  std::size_t size;            // elements
+  void* data;                  // float or double, as element says (written only by reading)
+};
 template <class Leaf>
-std::string shape_text() {
+struct leaf_dims {
+  static constexpr std::size_t rank = Leaf::shape_type::rank;
+  static constexpr auto value = [] {
+    std::array<std::size_t, rank == 0 ? 1 : rank> d{};
+    for (std::size_t i = 0; i < rank; ++i) d[i] = Leaf::shape_type::dim(i);
+    return d;
+  }();
+};
+template <class Leaf, class Tensor>
+parameter_record record_of(Tensor& t) {
+  using T = typename Leaf::value_type;
+  return {std::string_view(Leaf::name.c_str()), element_code<T>(), leaf_dims<Leaf>::rank, leaf_dims<Leaf>::value.data(),
+          t.size(), const_cast<void*>(static_cast<const void*>(t.data()))};
+}
+
+inline std::string shape_text(const std::size_t* dims, std::size_t rank) {
   std::string s = "[";
-  for (std::size_t i = 0; i < Leaf::shape_type::rank; ++i) {
+  for (std::size_t i = 0; i < rank; ++i) {
     if (i) s += ',';
-    s += std::to_string(Leaf::shape_type::dim(i));
+    s += std::to_string(dims[i]);
   }
   return s + "]";
+}
+
+inline void write_parameter(byte_writer& out, const parameter_record& p) {
+  out.uint(static_cast<std::uint32_t>(p.name.size()));
+  out.raw(p.name.data(), p.name.size());
+  out.uint(p.element);
+  out.uint(static_cast<std::uint32_t>(p.rank));
+  for (std::size_t i = 0; i < p.rank; ++i) out.uint(static_cast<std::uint64_t>(p.dims[i]));
+  if (p.element == element_code<float>())
+    for (std::size_t i = 0; i < p.size; ++i) out.real(static_cast<const float*>(p.data)[i]);
+  else
+    for (std::size_t i = 0; i < p.size; ++i) out.real(static_cast<const double*>(p.data)[i]);
+}
+
+// Reads parameter `index` into p.data (a scratch copy), checking it against p.
+inline void read_parameter(byte_reader& in, const parameter_record& p, std::size_t index) {
+  const std::string where = "parameter " + std::to_string(index);
+  const auto name_length = in.uint<std::uint32_t>("name length");
+  const std::string name = in.text(name_length, "name");
+  if (name != p.name) in.fail(where + " is `" + name + "`, the model expects `" + std::string(p.name) + "`");
+  const auto code = in.uint<std::uint32_t>("element type");
+  if (code != p.element)
+    in.fail("`" + name + "` holds " + element_name(code) + ", the model expects " + element_name(p.element));
+  const auto rank = in.uint<std::uint32_t>("rank");
+  if (rank > 32) in.fail("`" + name + "` has an implausible rank " + std::to_string(rank));
+  std::string found = "[";
+  bool same = rank == p.rank;
+  for (std::uint32_t i = 0; i < rank; ++i) {
+    const auto d = in.uint<std::uint64_t>("dimension");
+    if (i) found += ',';
+    found += std::to_string(d);
+    same = same && i < p.rank && d == p.dims[i];
+  }
+  found += "]";
+  if (!same) in.fail("`" + name + "` has shape " + found + ", the model expects " + shape_text(p.dims, p.rank));
+  if (p.element == element_code<float>()) {
+    in.need(p.size * sizeof(float), "parameter data");
+    for (std::size_t i = 0; i < p.size; ++i) static_cast<float*>(p.data)[i] = in.real<float>();
+  } else {
+    in.need(p.size * sizeof(double), "parameter data");
+    for (std::size_t i = 0; i < p.size; ++i) static_cast<double*>(p.data)[i] = in.real<double>();
+  }
 }
 
 // The size of a weights file of parameter set P, in bytes.
@@ -164,32 +232,7 @@ std::uint64_t read_parameters(byte_reader& in, P& into) {
     in.fail("the file holds " + std::to_string(count) + " parameters, the model has " + std::to_string(P::count));
 
   std::size_t index = 0;
-  into.for_each([&](auto leaf, auto& t) {
-    using Leaf = decltype(leaf);
-    using T = typename Leaf::value_type;
-    const std::string where = "parameter " + std::to_string(index++);
-    const auto name_length = in.uint<std::uint32_t>("name length");
-    const std::string name = in.text(name_length, "name");
-    const std::string expected_name(Leaf::name.c_str());
-    if (name != expected_name) in.fail(where + " is `" + name + "`, the model expects `" + expected_name + "`");
-    const auto code = in.uint<std::uint32_t>("element type");
-    if (code != element_code<T>())
-      in.fail("`" + name + "` holds " + element_name(code) + ", the model expects " + element_name(element_code<T>()));
-    const auto rank = in.uint<std::uint32_t>("rank");
-    if (rank > 32) in.fail("`" + name + "` has an implausible rank " + std::to_string(rank));
-    std::string found = "[";
-    bool same = rank == Leaf::shape_type::rank;
-    for (std::uint32_t i = 0; i < rank; ++i) {
-      const auto d = in.uint<std::uint64_t>("dimension");
-      if (i) found += ',';
-      found += std::to_string(d);
-      same = same && i < Leaf::shape_type::rank && d == Leaf::shape_type::dim(i);
-    }
-    found += "]";
-    if (!same) in.fail("`" + name + "` has shape " + found + ", the model expects " + shape_text<Leaf>());
-    in.need(t.size() * sizeof(T), "parameter data");
-    for (auto& v : t) v = in.real<T>();
-  });
+  into.for_each([&](auto leaf, auto& t) { read_parameter(in, record_of<decltype(leaf)>(t), index++); });
   const auto stored = in.uint<std::uint64_t>("checksum");
   if (in.position() != in.size())
     in.fail(std::to_string(in.size() - in.position()) + " unexpected bytes after the checksum");
@@ -205,17 +248,7 @@ std::vector<unsigned char> to_bytes(const M& m) {
   out.raw(detail::weights_magic, sizeof(detail::weights_magic));
   out.uint(detail::weights_version);
   out.uint(static_cast<std::uint32_t>(parameters_of<M>::count));
-  m.params().for_each([&](auto leaf, const auto& t) {
-    using Leaf = decltype(leaf);
-    using T = typename Leaf::value_type;
-    const std::string_view name(Leaf::name.c_str());
-    out.uint(static_cast<std::uint32_t>(name.size()));
-    out.raw(name.data(), name.size());
-    out.uint(detail::element_code<T>());
-    out.uint(static_cast<std::uint32_t>(Leaf::shape_type::rank));
-    for (std::size_t i = 0; i < Leaf::shape_type::rank; ++i) out.uint(static_cast<std::uint64_t>(Leaf::shape_type::dim(i)));
-    for (const T v : t) out.real(v);
-  });
+  m.params().for_each([&](auto leaf, const auto& t) { detail::write_parameter(out, detail::record_of<decltype(leaf)>(t)); });
   out.uint(detail::fnv1a(out.bytes.data(), out.bytes.size()));
   return std::move(out.bytes);
 }

@@ -29,6 +29,23 @@ struct adam_options {
   double weight_decay = 0;
 };
 
+namespace detail {
+// One parameter's update, elements [first, last): a function of the element type alone, so
+// its vectorised loop is compiled once, not once for every parameter of every model.
+template <class T>
+struct adam_step {
+  T b1, b2, wd, eps, step_size, v_scale;
+  constexpr void update(T* p, T* m, T* v, const T* g, std::size_t first, std::size_t last) const {
+    for (std::size_t i = first; i < last; ++i) {
+      const T gi = g[i] + wd * p[i];
+      m[i] = math::flush_subnormal(b1 * m[i] + (1 - b1) * gi);
+      v[i] = math::flush_subnormal(b2 * v[i] + (1 - b2) * gi * gi);
+      p[i] -= step_size * m[i] / (math::sqrt_nonnegative(v[i] * v_scale) + eps);
+    }
+  }
+};
+}  // namespace detail
+
 template <class Params>
 class Adam {
  public:
@@ -70,22 +87,10 @@ class Adam {
                   "ctgrad: optim::Adam: this optimizer was made for a model with other parameters");
     detail::for_each_parameter(model.params(), g, [&](auto leaf, auto& p, const auto& grad) {
       using T = typename decltype(leaf)::value_type;
-      const T b1 = static_cast<T>(options.beta1), b2 = static_cast<T>(options.beta2);
-      const T wd = static_cast<T>(options.weight_decay), eps = static_cast<T>(options.eps);
-      const T step_size = static_cast<T>(options.lr / (1 - beta1_t_));
-      const T v_scale = static_cast<T>(1 / (1 - beta2_t_));
-      auto& m = m_[leaf];
-      auto& v = v_[leaf];
-      T* pp = p.data();
-      T* mp = m.data();
-      T* vp = v.data();
-      const T* gp = grad.data();
-      for (std::size_t i = part.begin(p.size()); i < part.end(p.size()); ++i) {
-        const T gi = gp[i] + wd * pp[i];
-        mp[i] = math::flush_subnormal(b1 * mp[i] + (1 - b1) * gi);
-        vp[i] = math::flush_subnormal(b2 * vp[i] + (1 - b2) * gi * gi);
-        pp[i] -= step_size * mp[i] / (math::sqrt_nonnegative(vp[i] * v_scale) + eps);
-      }
+      const detail::adam_step<T> a{static_cast<T>(options.beta1), static_cast<T>(options.beta2),
+                                   static_cast<T>(options.weight_decay), static_cast<T>(options.eps),
+                                   static_cast<T>(options.lr / (1 - beta1_t_)), static_cast<T>(1 / (1 - beta2_t_))};
+      a.update(p.data(), m_[leaf].data(), v_[leaf].data(), grad.data(), part.begin(p.size()), part.end(p.size()));
     });
   }
 

@@ -27,6 +27,24 @@ struct sgd_options {
 };
 
 // Params is the model's parameter_set when the optimizer keeps momentum; void for plain SGD.
+namespace detail {
+// One parameter's update, elements [first, last), without and with momentum: functions of
+// the element type alone, compiled once, not once for every parameter of every model.
+template <class T>
+struct sgd_step {
+  T lr, wd, mu;
+  constexpr void update(T* p, const T* g, std::size_t first, std::size_t last) const {
+    for (std::size_t i = first; i < last; ++i) p[i] -= lr * (g[i] + wd * p[i]);
+  }
+  constexpr void update(T* p, T* velocity, const T* g, std::size_t first, std::size_t last) const {
+    for (std::size_t i = first; i < last; ++i) {
+      velocity[i] = math::flush_subnormal(mu * velocity[i] + (g[i] + wd * p[i]));  // see adam.hpp
+      p[i] -= lr * velocity[i];
+    }
+  }
+};
+}  // namespace detail
+
 template <class Params = void>
 class SGD {
  public:
@@ -66,20 +84,13 @@ class SGD {
                   "ctgrad: optim::SGD: this optimizer was made for a model with other parameters");
     detail::for_each_parameter(model.params(), g, [&](auto leaf, auto& p, const auto& grad) {
       using T = typename decltype(leaf)::value_type;
-      const T lr = static_cast<T>(options.lr), wd = static_cast<T>(options.weight_decay);
-      const T mu = static_cast<T>(options.momentum);
-      T* pp = p.data();
-      const T* gp = grad.data();
+      const detail::sgd_step<T> s{static_cast<T>(options.lr), static_cast<T>(options.weight_decay),
+                                  static_cast<T>(options.momentum)};
       const std::size_t first = part.begin(p.size()), last = part.end(p.size());
-      if constexpr (std::is_void_v<Params>) {
-        for (std::size_t i = first; i < last; ++i) pp[i] -= lr * (gp[i] + wd * pp[i]);
-      } else {
-        T* vp = velocity_[leaf].data();
-        for (std::size_t i = first; i < last; ++i) {
-          vp[i] = math::flush_subnormal(mu * vp[i] + (gp[i] + wd * pp[i]));  // see adam.hpp
-          pp[i] -= lr * vp[i];
-        }
-      }
+      if constexpr (std::is_void_v<Params>)
+        s.update(p.data(), grad.data(), first, last);
+      else
+        s.update(p.data(), velocity_[leaf].data(), grad.data(), first, last);
     });
   }
 

@@ -175,21 +175,25 @@ class data_parallel {
       using T = typename std::remove_cvref_t<decltype(out)>::value_type;
       const optim::part mine{t, n_threads};
       const std::size_t n = out.size(), begin = mine.begin(n), end = mine.end(n);
-      T* o = out.data();
       bool first = true;
       for (std::size_t s = 0; s < weights_.size(); ++s) {
         if (weights_[s] == 0) continue;
-        const T w = static_cast<T>(weights_[s] / total);
-        const T* g = spaces_[s]->gradients_view().as_tensor(leaf).data();
-        if (first)
-          for (std::size_t i = begin; i < end; ++i) o[i] = w * g[i];
-        else
-          for (std::size_t i = begin; i < end; ++i) o[i] += w * g[i];
+        add_weighted<T>(out.data(), spaces_[s]->gradients_view().as_tensor(leaf).data(), static_cast<T>(weights_[s] / total),
+                        begin, end, first);
         first = false;
       }
       if (first)
-        for (std::size_t i = begin; i < end; ++i) o[i] = T{};
+        for (std::size_t i = begin; i < end; ++i) out.data()[i] = T{};
     });
+  }
+  // o = w g (first) or o += w g over [begin, end): of the element type alone, so compiled
+  // once, not once for every parameter
+  template <class T>
+  static void add_weighted(T* o, const T* g, T w, std::size_t begin, std::size_t end, bool first) {
+    if (first)
+      for (std::size_t i = begin; i < end; ++i) o[i] = w * g[i];
+    else
+      for (std::size_t i = begin; i < end; ++i) o[i] += w * g[i];
   }
 
   thread_pool& pool_;
