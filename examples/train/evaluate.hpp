@@ -1,6 +1,7 @@
 // The trainer's evaluation: included by model_*.cpp, which instantiate it once per model.
 #pragma once
 
+#include "loss.hpp"
 #include "trainer.hpp"
 
 namespace trainer {
@@ -10,12 +11,13 @@ double evaluate(const Net& net, const data::split& s, confusion* matrix) {
   // rows per batch: LeNet stores tens of kB of values a row, so larger batches only spill
   // the caches and grow the workspace
   constexpr std::size_t E = 100;
-  // the training expression's input: the forward pass shares its nodes
-  constexpr auto X = input<"X", float, dyn, Net::in_features>;
-  static const auto logits = Net::apply(X);
+  // the training expression, without gradients: its forward pass is the training's code
+  using loss_t = batch_loss<Net>;
+  static const auto loss = loss_t::make(loss_kind::cross_entropy);
+  static const auto logits = Net::apply(loss_t::X);
   static tensor<float, dyn, Net::in_features> x;
   static tensor<int, dyn> y;
-  static auto ws = std::make_unique<workspace<std::remove_cvref_t<decltype(logits)>, wrt_t<>>>(E);
+  static auto ws = std::make_unique<workspace<typename loss_t::type, wrt_t<>>>(E);
   x.reserve(E);
   y.reserve(E);
   data::batches<dyn, Net::in_features> b(s, 0, E);
@@ -23,7 +25,8 @@ double evaluate(const Net& net, const data::split& s, confusion* matrix) {
   std::size_t correct = 0;
   for (std::size_t i = 0; i < b.count(); ++i) {
     const std::size_t rows = b.fill(i, x, y);
-    const auto& z = ws->value(logits, at(net, X = x));
+    ws->value(loss, at(net, loss_t::X = x, loss_t::labels = y));
+    const auto& z = ws->stored_value(logits);
     for (std::size_t r = 0; r < rows; ++r) {
       const std::size_t predicted = nn::argmax(z, r);
       correct += static_cast<int>(predicted) == y[r];

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <type_traits>
 
 #include <ctgrad/ctgrad.hpp>
 
@@ -58,5 +59,15 @@ template <class Z, class Y>
 constexpr auto classification_loss_of(loss_kind kind, const Z& logits, const Y& labels) {
   return ctgrad::make_op(classification_loss{{}, kind}, logits, labels);
 }
+
+// The loss of a batch (or a thread's shard of one) of Net, as --loss says. The evaluation
+// runs the same expression: its forward pass is then the same compiled code.
+template <class Net>
+struct batch_loss {
+  static constexpr auto X = ctgrad::input<"X", float, ctgrad::dyn, Net::in_features>;
+  static constexpr auto labels = ctgrad::input<"labels", int, ctgrad::dyn>;
+  static auto make(loss_kind kind) { return classification_loss_of(kind, Net::apply(X), labels); }
+  using type = std::remove_cvref_t<decltype(make(loss_kind::cross_entropy))>;
+};
 
 }  // namespace trainer

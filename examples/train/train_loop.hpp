@@ -14,16 +14,6 @@
 
 namespace trainer {
 
-// The loss of one shard: classification_loss (loss.hpp), cross-entropy or squared as
-// --loss says, both averaged over the rows.
-template <class Net>
-struct batch_loss {
-  static constexpr auto X = input<"X", float, dyn, Net::in_features>;
-  static constexpr auto labels = input<"labels", int, dyn>;
-  static auto make(loss_kind kind) { return classification_loss_of(kind, Net::apply(X), labels); }
-  using type = std::remove_cvref_t<decltype(make(loss_kind::cross_entropy))>;
-};
-
 // --checkpoint: everything the next epoch depends on. The shuffle's random position is the
 // epoch itself (data::batches draws each epoch's order from (seed, epoch)).
 template <class Net, class Sgd, class Adam>
