@@ -5,7 +5,6 @@
 #pragma once
 
 #include <optional>
-#include <sstream>
 
 #include <ctgrad/nn/checkpoint.hpp>
 
@@ -31,25 +30,15 @@ void write_checkpoint(const options& o, const std::string& settings, const Net& 
     c.put_number("adam.steps", adam.steps());
   }
   c.put_reals("test_accuracy", test_curve);
-  c.save(o.checkpoint);
+  save_checkpoint(c, o.checkpoint);
 }
 
 // --resume: the state write_checkpoint() saved; returns the epochs it had done. Under
 // --distributed rank 0 reads the file and every rank gets it, so every rank fails together.
 template <class Net, class Sgd, class Adam>
 int resume(const options& o, const std::string& settings, Net& net, Sgd& sgd, Adam& adam, std::vector<double>& test_curve) {
+  const nn::checkpoint c = read_checkpoint(o, settings);
   try {
-#if defined(CTGRAD_TRAIN_MPI)
-    const nn::checkpoint c = o.distributed ? mpi::load_checkpoint(o.resume) : nn::checkpoint::load(o.resume);
-#else
-    const nn::checkpoint c = nn::checkpoint::load(o.resume);
-#endif
-    // the first setting that differs, by name: continuing with another would not be this run
-    std::istringstream saved(c.text("settings")), now(settings);
-    for (std::string was, is; std::getline(now, is);)
-      if (!std::getline(saved, was) || was != is)
-        throw job_error(o.resume + " was written by a run with " + (was.empty() ? "other settings" : was) +
-                        ", this run has " + is + ": a resumed run needs the options and the training set of the run that wrote it");
     c.get("model", net);
     if (o.optimizer == "sgd") {
       c.get("sgd.velocity", sgd.velocity());

@@ -17,6 +17,7 @@
 #include <ctgrad/ctgrad.hpp>
 #include <ctgrad/data/batches.hpp>
 #include <ctgrad/data/mnist.hpp>
+#include <ctgrad/nn/checkpoint.hpp>
 #include <ctgrad/parallel/data_parallel.hpp>
 #if defined(CTGRAD_TRAIN_MPI)  // the build found MPI: --distributed works
 #include <ctgrad/parallel/mpi.hpp>
@@ -56,23 +57,13 @@ struct job_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// What a resumed run must share with the run that wrote its checkpoint to continue it bit
-// for bit: every option that shapes the trajectory, one per line ("--batch 64"), and the
-// training set itself (its size and a hash of its pixels and labels: a path may move).
-inline std::string run_settings(const options& o, const data::split& train) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a
-  for (const auto* bytes : {&train.images, &train.labels})
-    for (const unsigned char b : *bytes) h = (h ^ b) * 0x100000001b3ULL;
-  char lr[40], momentum[40], hash[40];
-  std::snprintf(lr, sizeof lr, "%.17g", o.lr);
-  std::snprintf(momentum, sizeof momentum, "%.17g", o.momentum);
-  std::snprintf(hash, sizeof hash, "%016llx", static_cast<unsigned long long>(h));
-  return "--model " + o.model + "\n--batch " + std::to_string(o.batch) + "\n--optimizer " + o.optimizer + "\n--lr " + lr +
-         "\n--momentum " + momentum + "\n--lr-schedule " + o.schedule + "\n--loss " + o.loss + "\n--seed " +
-         std::to_string(o.seed) + "\n--epochs " + std::to_string(o.epochs) + "\n--threads " + std::to_string(o.threads) +
-         "\nMPI ranks " + std::to_string(o.ranks) + "\ntraining set " + std::to_string(train.count) + " images, hash " +
-         hash + "\n";
-}
+// --checkpoint and --resume, in checkpoint.cpp (compiled once, not in every model's unit):
+// what a resumed run must share with the run that wrote its checkpoint (run_settings); the
+// checkpoint --resume names, read (under --distributed by rank 0, for every rank) and checked
+// against those settings (read_checkpoint, which throws job_error); writing one.
+std::string run_settings(const options& o, const data::split& train);
+nn::checkpoint read_checkpoint(const options& o, const std::string& settings);
+void save_checkpoint(const nn::checkpoint& c, const std::string& path);
 
 // --plot FILE: the test accuracy per epoch as an SVG line chart (plot.cpp)
 void write_plot(const std::string& file, const std::vector<double>& test_accuracy, const options& o);
@@ -116,8 +107,8 @@ using confusion = std::array<std::array<std::size_t, classes>, classes>;
 template <class Net>
 double evaluate(const Net& net, const data::split& s, confusion* matrix = nullptr);
 
-// One training run of Net (both losses), defined in train_loop.hpp.
+// One training run of Net, defined in train_loop.hpp.
 template <class Net>
-void train_model(Net& net, const data::dataset& d, const options& o, thread_pool& pool, std::vector<double>& test_curve);
+void train(Net& net, const data::dataset& d, const options& o, thread_pool& pool, std::vector<double>& test_curve);
 
 }  // namespace trainer
