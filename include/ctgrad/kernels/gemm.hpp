@@ -380,9 +380,14 @@ struct dots_rows {
   }
 };
 
+// Always inlined: at its call site the sizes are constants and the row source a known
+// function, which the loops need to run at speed. GCC inlines it by itself only while the
+// translation unit is large enough to leave room for its growth; after the trainer's units
+// shrank it stopped, and LeNet's weight gradients took 40% longer.
 template <class T>
-constexpr void gemm_dots(std::size_t M, std::size_t N, std::size_t K, std::size_t G, const T* a, std::size_t sa,
-                         std::size_t lda, dots_rows<T> b_rows, T* c, bool accumulate) {
+[[gnu::always_inline]] constexpr inline void gemm_dots(std::size_t M, std::size_t N, std::size_t K, std::size_t G, const T* a,
+                                                       std::size_t sa, std::size_t lda, dots_rows<T> b_rows, T* c,
+                                                       bool accumulate) {
   if (!std::is_floating_point_v<T> || std::is_constant_evaluated()) {
     if (!accumulate)
       for (std::size_t i = 0; i < M * N; ++i) c[i] = T{};
