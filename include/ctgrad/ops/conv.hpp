@@ -137,6 +137,12 @@ struct conv_geometry {
   // out[row ld + col] = the block [t0, t1) x [p0, p1) of image x's patches
   template <class T>
   static void gather(const T* x, std::size_t t0, std::size_t t1, std::size_t p0, std::size_t p1, T* out, std::size_t ld) {
+    if constexpr (Stride == 1) {
+      if (p0 % OW == 0 && p1 % OW == 0) {  // whole output rows (LeNet's layers: whole images)
+        gather_rows(x, t0, t1, p0 / OW, p1 / OW, out, ld);
+        return;
+      }
+    }
     runs(t0, t1, p0, p1, [&](std::size_t row, std::size_t col, std::size_t ow0, std::size_t ow1, std::size_t lo, std::size_t hi,
                              std::size_t src) {
       T* o = out + row * ld + col;  // o[ow - ow0]
@@ -148,6 +154,27 @@ struct conv_geometry {
       }
       for (std::size_t ow = hi; ow < ow1; ++ow) o[ow - ow0] = T{};
     });
+  }
+  // The same for stride 1 and the output rows [oh0, oh1): every run is a whole output row,
+  // so its copy and its zeros have sizes known at compile time (a few vector moves) where
+  // runs() paid loops of run-time length for 0-2 elements of padding.
+  template <class T>
+  static void gather_rows(const T* x, std::size_t t0, std::size_t t1, std::size_t oh0, std::size_t oh1, T* out, std::size_t ld) {
+    for (std::size_t t = t0; t < t1; ++t) {
+      const std::size_t c = t / (KH * KW), kh = t / KW % KH, kw = t % KW;
+      const std::size_t lo = cols::first_inside(kw), hi = cols::end_inside(kw);
+      T* o = out + (t - t0) * ld;
+      for (std::size_t oh = oh0; oh < oh1; ++oh, o += OW) {
+        const std::size_t ih = rows::input(oh, kh);  // >= H: the row reads padding
+        const std::size_t from = c * H * W + ih * W;  // the run reads x[from + cols::input(ow, kw)], ow in [lo, hi)
+        if (ih < H && lo == 0 && hi == OW) {
+          __builtin_memcpy(o, x + from + cols::input(0, kw), OW * sizeof(T));
+        } else {
+          for (std::size_t ow = 0; ow < OW; ++ow) o[ow] = T{};
+          if (ih < H && lo < hi) copy_run(o + lo, x + from + cols::input(lo, kw), hi - lo);
+        }
+      }
+    }
   }
   // col2im: each patch element of the block in[row ld + col] added to the input it was read from
   template <class T>
