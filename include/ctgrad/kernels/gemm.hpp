@@ -315,6 +315,8 @@ constexpr void gemm_rows(std::size_t M, std::size_t N, std::size_t K, const T* a
 // dots_panel vectors, on the stack) between blocks. Streaming each row from L2 once per
 // tile instead ran at a third of the FMA rate. K shorter than a vector takes scalar sums.
 inline constexpr std::size_t dots_block = 8;
+// rows per tile: with AVX-512's 32 registers 4 x 4 vector sums (and 8 operand vectors) fit
+inline constexpr std::size_t dots_tile_rows = simd_bytes == 64 ? 4 : 2;
 inline constexpr std::size_t dots_panel = 512;
 
 constexpr std::size_t dots_panel_rows(std::size_t M) {
@@ -424,6 +426,9 @@ template <class T>
               const bool last = k1 == full && full < K;
               auto column = [&]<std::size_t J>(std::size_t j) {
                 std::size_t i = 0;
+                if constexpr (dots_tile_rows == 4)
+                  for (; i + 4 <= m; i += 4)
+                    gemm_dots_block<4, J>(K, k0, k1, last, keep, ag + i * lda, lda, bg + j * K, sums + i * pn + j, pn);
                 for (; i + 2 <= m; i += 2)
                   gemm_dots_block<2, J>(K, k0, k1, last, keep, ag + i * lda, lda, bg + j * K, sums + i * pn + j, pn);
                 if (i < m) gemm_dots_block<1, J>(K, k0, k1, last, keep, ag + i * lda, lda, bg + j * K, sums + i * pn + j, pn);
