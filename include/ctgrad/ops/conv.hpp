@@ -407,32 +407,40 @@ struct pool2d {
   template <class X>
   using result_shape = shape<X::dim(0), X::dim(1), (X::dim(2) - K) / Stride + 1, (X::dim(3) - K) / Stride + 1>;
 
-  // f(o, first): output o's window starts at input element `first`; a window at a time, for
-  // constant evaluation and types other than float and double (in_vectors below at run time)
-  template <class X, class F>
-  static constexpr void each(std::size_t planes, F&& f) {
-    constexpr std::size_t H = X::dim(2), W = X::dim(3), OH = (H - K) / Stride + 1, OW = (W - K) / Stride + 1;
-    std::size_t o = 0;
-    for (std::size_t pl = 0; pl < planes; ++pl)
-      for (std::size_t oh = 0; oh < OH; ++oh)
-        for (std::size_t ow = 0; ow < OW; ++ow, ++o) f(o, (pl * H + oh * Stride) * W + ow * Stride);
-  }
+  template <class S>
+  static constexpr std::size_t out_rows = (S::dim(2) - K) / Stride + 1;
+  template <class S>
+  static constexpr std::size_t out_cols = (S::dim(3) - K) / Stride + 1;
   template <class X>
   static constexpr std::size_t planes(const X& x) {
     return detail::batch_of(x) * X::shape_type::dim(1);
   }
-  // At run time (float, double), a vector of windows at a time: f(o0, n, at, v) for the
-  // outputs [o0, o0 + n), with at[l] the first input element of window o0 + l and v[i] the
-  // windows' elements i (row-major) as one vector, zeros in lanes from n on. Per window,
-  // GCC made every comparison a branch, and which element wins is data: the mispredictions
-  // cost 2.5-6x the whole pass.
+  // f(row, first) for each row of windows (a plane's output row, numbered through the
+  // planes): window ow of the row starts at input element first + ow Stride
+  template <class S, class X, class F>
+  static constexpr void each_row(const X& x, F&& f) {
+    constexpr std::size_t H = S::dim(2), W = S::dim(3), OH = out_rows<S>;
+    for (std::size_t row = 0; row < planes(x) * OH; ++row) f(row, (row / OH * H + row % OH * Stride) * W);
+  }
+
+  // The loops run along a row of windows, so that the compiler makes vector code of them:
+  // strided loads and stores, comparisons as lane masks. A window at a time, GCC made each
+  // comparison a branch, and which element wins is data: the mispredictions cost 2.5-6x the
+  // whole pass. Rows shorter than half a vector would leave most lanes idle: at run time,
+  // those go through in_vectors instead.
+  template <class T, class S>
+  static constexpr bool short_rows = std::is_floating_point_v<T> && out_cols<S> < detail::simd<T>::lanes / 2;
+
+  // f(o0, n, at, v): a vector of windows at a time, for the outputs [o0, o0 + n), with at[l]
+  // the first input element of window o0 + l and v[i] the windows' elements i (row-major)
+  // as one vector, zeros in lanes from n on
   template <class S, class X, class F>
   static void in_vectors(const X& x, F&& f) {
     using T = typename X::value_type;
     using V = typename detail::simd<T>::type;
     constexpr std::size_t L = detail::simd<T>::lanes;
-    constexpr std::size_t H = S::dim(2), W = S::dim(3), OH = (H - K) / Stride + 1, OW = (W - K) / Stride + 1;
-    const std::size_t n = detail::batch_of(x) * S::dim(1) * OH * OW;
+    constexpr std::size_t H = S::dim(2), W = S::dim(3), OH = out_rows<S>, OW = out_cols<S>;
+    const std::size_t n = planes(x) * OH * OW;
     std::size_t plane = 0, oh = 0, ow = 0;
     for (std::size_t o0 = 0; o0 < n; o0 += L) {
       const std::size_t group = n - o0 < L ? n - o0 : L;
@@ -454,9 +462,9 @@ struct pool2d {
   constexpr void forward(Y& y, const X& x) const {
     using T = typename X::value_type;
     using S = typename X::shape_type;
-    constexpr std::size_t W = S::dim(3);
+    constexpr std::size_t W = S::dim(3), OW = out_cols<S>;
     T* out = y.data();
-    if constexpr (std::is_floating_point_v<T>) {
+    if constexpr (short_rows<T, S>) {
       if (!std::is_constant_evaluated()) {
         using V = typename detail::simd<T>::type;
         using I = decltype(V{} == V{});  // a lane mask: all ones or all zeros
@@ -476,24 +484,28 @@ struct pool2d {
         return;
       }
     }
-    each<S>(planes(x), [&](std::size_t o, std::size_t first) {
-      T acc = x[first];
-      for (std::size_t r = 0; r < K; ++r)
-        for (std::size_t c = r == 0 ? 1 : 0; c < K; ++c) {
-          const T v = x[first + r * W + c];
-          if constexpr (Max)
-            acc = (v > acc || v != v) && acc == acc ? v : acc;  // NaN wins, as in PyTorch
-          else
-            acc += v;
-        }
-      out[o] = Max ? acc : acc / T(K * K);
+    each_row<S>(x, [&](std::size_t row, std::size_t first) {
+      T* out_row = out + row * OW;
+      for (std::size_t ow = 0; ow < OW; ++ow) {
+        const std::size_t at = first + ow * Stride;
+        T acc = x[at];
+        for (std::size_t r = 0; r < K; ++r)  // the window's elements, row-major
+          for (std::size_t c = r == 0 ? 1 : 0; c < K; ++c) {
+            const T v = x[at + r * W + c];
+            if constexpr (Max)
+              acc = (v > acc || v != v) && acc == acc ? v : acc;  // NaN wins, as in PyTorch
+            else
+              acc += v;
+          }
+        out_row[ow] = Max ? acc : acc / T(K * K);
+      }
     });
   }
   template <std::size_t, class DX, class DY, class Y, class X>
   constexpr void vjp(const DX& dx, const DY& dy, const Y& y, const X& x) const {
     using T = typename X::value_type;
     using S = typename X::shape_type;
-    constexpr std::size_t W = S::dim(3);
+    constexpr std::size_t W = S::dim(3), OW = out_cols<S>;
     auto* g = dx.data();
     // windows that tile the input (Stride == K) cover every element once: it is written, not
     // zeroed first and then added to
@@ -506,7 +518,8 @@ struct pool2d {
       else
         g[at] += share;
     };
-    if constexpr (std::is_floating_point_v<T>) {
+    // Max: all of dy to the first element (row-major) that gave the maximum
+    if constexpr (short_rows<T, S>) {
       if (!std::is_constant_evaluated()) {
         using V = typename detail::simd<T>::type;
         using I = decltype(V{} == V{});
@@ -517,7 +530,7 @@ struct pool2d {
             if constexpr (Max) m[l] = y[o0 + l];
           }
           V share[K * K];
-          if constexpr (Max) {  // all of dy to the first element that gave the maximum
+          if constexpr (Max) {
             I first_hit = I{} + int(K * K);
             for (std::size_t i = K * K; i-- > 0;) {  // backwards: the last hit seen is the first
               const I hit = (v[i] == m) | ((m != m) & (v[i] != v[i]));
@@ -533,22 +546,27 @@ struct pool2d {
         return;
       }
     }
-    each<S>(planes(x), [&](std::size_t o, std::size_t first) {
-      if constexpr (Max) {  // all of dy to the first element that gave the maximum
-        const T m = y[o], d = dy[o];
-        bool found = false;
-        for (std::size_t i = 0; i < K * K; ++i) {
-          const std::size_t at = first + (i / K) * W + i % K;
-          const T v = x[at];
-          const bool hit = !found && (v == m || (m != m && v != v));
-          found = found || hit;
-          put(at, hit ? d : T{});
+    each_row<S>(x, [&](std::size_t row, std::size_t first) {
+      unsigned winner[OW];  // Max: the element of each window that takes dy
+      if constexpr (Max)
+        for (std::size_t ow = 0; ow < OW; ++ow) {
+          const T m = y[row * OW + ow];
+          unsigned first_hit = K * K;
+          for (std::size_t i = K * K; i-- > 0;) {  // backwards: the last hit seen is the first
+            const T v = x[first + i / K * W + i % K + ow * Stride];
+            first_hit = (v == m) | ((m != m) & (v != v)) ? unsigned(i) : first_hit;
+          }
+          winner[ow] = first_hit;
         }
-      } else {
-        const T share = dy[o] / T(K * K);
-        for (std::size_t r = 0; r < K; ++r)
-          for (std::size_t c = 0; c < K; ++c) put(first + r * W + c, share);
-      }
+      // in rows, each a window's row at a time: overlapping windows add in window order
+      for (std::size_t r = 0; r < K; ++r)
+        for (std::size_t ow = 0; ow < OW; ++ow)
+          for (std::size_t c = 0; c < K; ++c) {
+            if constexpr (Max)
+              put(first + r * W + ow * Stride + c, winner[ow] == r * K + c ? dy[row * OW + ow] : T{});
+            else
+              put(first + r * W + ow * Stride + c, dy[row * OW + ow] / T(K * K));
+          }
     });
   }
 };
