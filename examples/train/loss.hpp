@@ -31,8 +31,10 @@ struct classification_loss : ctgrad::op::cross_entropy {
     constexpr std::size_t C = classes<L>;
     const std::size_t n = rows(logits) * C;
     const T* z = logits.data();
+    for (std::size_t b = 0; b < rows(logits); ++b) label_at<C>(labels, b);  // the label checks, once a row
+    using label_t = typename Y::value_type;  // (the ignored label is negative: a row of zeros)
     const T s = ctgrad::math::sum_of<T>(n, [&](std::size_t i) {
-      const T d = z[i] - (label_at<C>(labels, i / C) == i % C ? T(1) : T(0));
+      const T d = z[i] - (labels[i / C] == static_cast<label_t>(i % C) ? T(1) : T(0));
       return d * d;
     });
     out.flat(0) = T(0.5) * T(C) * (s / static_cast<T>(n));

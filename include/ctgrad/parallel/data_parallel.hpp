@@ -49,6 +49,18 @@ constexpr weighted_shard<B> shard(double weight, B bindings) {
   return {weight, std::move(bindings)};
 }
 
+namespace detail {
+// o = w g (first) or o += w g over [begin, end): of the element type alone, so compiled
+// once per type, not once for every parameter of every model
+template <class T>
+void add_weighted(T* o, const T* g, T w, std::size_t begin, std::size_t end, bool first) {
+  if (first)
+    for (std::size_t i = begin; i < end; ++i) o[i] = w * g[i];
+  else
+    for (std::size_t i = begin; i < end; ++i) o[i] += w * g[i];
+}
+}  // namespace detail
+
 template <nn::model Model, class Loss>
 class data_parallel {
   using params_t = nn::parameters_of<Model>;
@@ -178,7 +190,7 @@ class data_parallel {
       bool first = true;
       for (std::size_t s = 0; s < weights_.size(); ++s) {
         if (weights_[s] == 0) continue;
-        add_weighted<T>(out.data(), spaces_[s]->gradients_view().as_tensor(leaf).data(), static_cast<T>(weights_[s] / total),
+        detail::add_weighted<T>(out.data(), spaces_[s]->gradients_view().as_tensor(leaf).data(), static_cast<T>(weights_[s] / total),
                         begin, end, first);
         first = false;
       }
@@ -186,16 +198,6 @@ class data_parallel {
         for (std::size_t i = begin; i < end; ++i) out.data()[i] = T{};
     });
   }
-  // o = w g (first) or o += w g over [begin, end): of the element type alone, so compiled
-  // once, not once for every parameter
-  template <class T>
-  static void add_weighted(T* o, const T* g, T w, std::size_t begin, std::size_t end, bool first) {
-    if (first)
-      for (std::size_t i = begin; i < end; ++i) o[i] = w * g[i];
-    else
-      for (std::size_t i = begin; i < end; ++i) o[i] += w * g[i];
-  }
-
   thread_pool& pool_;
   Loss loss_;
   std::vector<std::unique_ptr<workspace_t>> spaces_;
