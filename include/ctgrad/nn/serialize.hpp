@@ -187,16 +187,15 @@ inline void read_parameter(byte_reader& in, const parameter_record& p, std::size
     in.fail("`" + name + "` holds " + element_name(code) + ", the model expects " + element_name(p.element));
   const auto rank = in.uint<std::uint32_t>("rank");
   if (rank > 32) in.fail("`" + name + "` has an implausible rank " + std::to_string(rank));
-  std::string found = "[";
+  std::size_t dims[32];
   bool same = rank == p.rank;
   for (std::uint32_t i = 0; i < rank; ++i) {
     const auto d = in.uint<std::uint64_t>("dimension");
-    if (i) found += ',';
-    found += std::to_string(d);
+    dims[i] = static_cast<std::size_t>(d);
     same = same && i < p.rank && d == p.dims[i];
   }
-  found += "]";
-  if (!same) in.fail("`" + name + "` has shape " + found + ", the model expects " + shape_text(p.dims, p.rank));
+  if (!same)
+    in.fail("`" + name + "` has shape " + shape_text(dims, rank) + ", the model expects " + shape_text(p.dims, p.rank));
   if (p.element == element_code<float>()) {
     in.need(p.size * sizeof(float), "parameter data");
     for (std::size_t i = 0; i < p.size; ++i) static_cast<float*>(p.data)[i] = in.real<float>();
