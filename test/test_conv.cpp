@@ -190,6 +190,76 @@ TEST_CASE("max_pool2d: ties give the gradient to the first maximum, a NaN takes 
   for (std::size_t i = 0; i < 8; ++i) CHECK(g3.flat(i) == expected3[i]);
 }
 
+namespace {
+
+// pool<K, Stride, Max>(x) and the gradient of sum(R * pooled) against direct loops over each
+// window, row-major: the maximum with NaN winning, dy to its first element (first NaN); or
+// the mean. Small integers make ties common and every sum exact, so the check is equality.
+template <class T, std::size_t K, std::size_t S, bool Max, std::size_t N, std::size_t C, std::size_t H, std::size_t W>
+void pool_against_direct_loops() {
+  constexpr std::size_t OH = (H - K) / S + 1, OW = (W - K) / S + 1;
+  constexpr auto x = var<"x", T, N, C, H, W>;
+  tensor<T, N, C, H, W> xv;
+  tensor<T, N, C, OH, OW> rv;
+  for (std::size_t i = 0; i < xv.size(); ++i)
+    xv.flat(i) = i % 23 == 5 ? std::numeric_limits<T>::quiet_NaN() : static_cast<T>(int(i * 7 % 5) - 2);
+  for (std::size_t i = 0; i < rv.size(); ++i) rv.flat(i) = static_cast<T>(int(i % 7) - 3);
+  std::vector<T> y(rv.size()), dx(xv.size());
+  for (std::size_t plane = 0; plane < N * C; ++plane)
+    for (std::size_t oh = 0; oh < OH; ++oh)
+      for (std::size_t ow = 0; ow < OW; ++ow) {
+        const std::size_t o = (plane * OH + oh) * OW + ow;
+        std::size_t best = plane * H * W + oh * S * W + ow * S;
+        T acc{};
+        for (std::size_t r = 0; r < K; ++r)
+          for (std::size_t c = 0; c < K; ++c) {
+            const std::size_t at = plane * H * W + (oh * S + r) * W + ow * S + c;
+            const T v = xv.flat(at), b = xv.flat(best);
+            if (!std::isnan(b) && (std::isnan(v) || v > b)) best = at;
+            acc += v;
+          }
+        if constexpr (Max) {
+          y[o] = xv.flat(best);
+          dx[best] += rv.flat(o);
+        } else {
+          y[o] = acc / T(K * K);
+          for (std::size_t r = 0; r < K; ++r)
+            for (std::size_t c = 0; c < K; ++c) dx[plane * H * W + (oh * S + r) * W + ow * S + c] += rv.flat(o) / T(K * K);
+        }
+      }
+  const auto pooled = [&] {
+    if constexpr (Max)
+      return max_pool2d<K, S>(x);
+    else
+      return avg_pool2d<K, S>(x);
+  }();
+  const auto yv = value(pooled, at(x = xv));
+  const auto g = grad(sum(hadamard(pooled, constant_of(rv))), at(x = xv))[x];
+  auto same = [](T a, T b) { return a == b || (std::isnan(a) && std::isnan(b)); };
+  std::size_t wrong_y = 0, wrong_dx = 0;
+  for (std::size_t i = 0; i < y.size(); ++i) wrong_y += !same(yv.flat(i), y[i]);
+  for (std::size_t i = 0; i < dx.size(); ++i) wrong_dx += !same(g.flat(i), dx[i]);
+  CAPTURE(K);
+  CAPTURE(S);
+  CAPTURE(W);
+  CHECK(wrong_y == 0);
+  CHECK(wrong_dx == 0);
+}
+
+}  // namespace
+
+// At run time, rows of windows at least half a vector long run along the row and shorter
+// ones a vector of windows at a time (ops/conv.hpp): both, with ties, NaNs and overlaps
+TEST_CASE_TEMPLATE("max_pool2d and avg_pool2d at run time: short and long rows of windows, ties and NaNs", T, float, double) {
+  pool_against_direct_loops<T, 2, 2, true, 2, 3, 6, 6>();    // 3 windows a row
+  pool_against_direct_loops<T, 2, 2, true, 2, 3, 6, 40>();   // 20
+  pool_against_direct_loops<T, 3, 1, true, 2, 3, 6, 7>();    // 5, overlapping
+  pool_against_direct_loops<T, 3, 1, true, 1, 2, 5, 40>();   // 38, overlapping
+  pool_against_direct_loops<T, 3, 2, true, 1, 2, 7, 41>();   // 20, overlapping
+  pool_against_direct_loops<T, 2, 2, false, 2, 3, 6, 6>();
+  pool_against_direct_loops<T, 3, 1, false, 1, 2, 5, 40>();
+}
+
 TEST_CASE_TEMPLATE("conv2d and avg_pool2d: gradients against finite differences", T, float, double) {
   std::mt19937_64 rng(18);
   constexpr auto x = var<"x", T, 2, 3, 8, 6>;
