@@ -156,10 +156,27 @@ struct conv_geometry {
     });
   }
   // The same for stride 1 and the output rows [oh0, oh1): every run is a whole output row,
-  // so its copy and its zeros have sizes known at compile time (a few vector moves) where
-  // runs() paid loops of run-time length for 0-2 elements of padding.
+  // a copy of a size known at compile time (a few vector moves), where runs() paid loops of
+  // run-time length for 0-2 elements of padding. A padded image small enough (LeNet's first
+  // layer: 32 x 32) is first copied into a zeroed frame, so that no run reads padding.
+  static constexpr std::size_t HP = H + 2 * Padding, WP = W + 2 * Padding;
+  template <class T>
+  static constexpr bool frame_padding = Padding > 0 && C * HP * WP * sizeof(T) <= 16 * 1024;
   template <class T>
   static void gather_rows(const T* x, std::size_t t0, std::size_t t1, std::size_t oh0, std::size_t oh1, T* out, std::size_t ld) {
+    if constexpr (frame_padding<T>) {
+      T frame[C * HP * WP] = {};
+      for (std::size_t c = 0; c < C; ++c)
+        for (std::size_t h = 0; h < H; ++h)
+          __builtin_memcpy(frame + (c * HP + h + Padding) * WP + Padding, x + (c * H + h) * W, W * sizeof(T));
+      for (std::size_t t = t0; t < t1; ++t) {
+        const std::size_t c = t / (KH * KW), kh = t / KW % KH, kw = t % KW;
+        const T* src = frame + (c * HP + oh0 + kh * Dilation) * WP + kw * Dilation;
+        T* o = out + (t - t0) * ld;
+        for (std::size_t oh = oh0; oh < oh1; ++oh, o += OW, src += WP) __builtin_memcpy(o, src, OW * sizeof(T));
+      }
+      return;
+    }
     for (std::size_t t = t0; t < t1; ++t) {
       const std::size_t c = t / (KH * KW), kh = t / KW % KH, kw = t % KW;
       const std::size_t lo = cols::first_inside(kw), hi = cols::end_inside(kw);
@@ -213,8 +230,9 @@ struct conv_geometry {
 
 // The scratch the patches are made in, on the stack: 128 KiB holds a whole image's patches
 // for LeNet's layers, stays in L2, and bounds the blocks of larger images. With gemm_dots's
-// panel (32 KiB) a convolution's backward pass needs about 170 KiB of stack: threads made
-// with a smaller stack than the usual 8 MiB (or 512 KiB on macOS) must allow for it.
+// panel (32 KiB) and a padded image's frame (at most 16 KiB) a convolution's backward pass
+// needs about 190 KiB of stack: threads made with a smaller stack than the usual 8 MiB (or
+// 512 KiB on macOS) must allow for it.
 inline constexpr std::size_t conv_scratch_bytes = 128 * 1024;
 
 }  // namespace detail
