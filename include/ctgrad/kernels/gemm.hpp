@@ -115,7 +115,7 @@ inline void gemm_outer_rows(std::size_t i0, std::size_t N, std::size_t K, const 
     }
   }
   if (full_v < N) {  // fewer columns than a vector: independent sums, not one chain each
-    const std::size_t left = N - full_v;
+    const std::size_t left = N - full_v < W ? N - full_v : W;  // always N - full_v: the clamp shows GCC that acc is in bounds
     T acc[R][W] = {};
     for (std::size_t k = 0; k < K; ++k)
       for (std::size_t r = 0; r < R; ++r) {
