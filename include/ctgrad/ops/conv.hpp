@@ -137,7 +137,7 @@ struct conv_geometry {
   // out[row ld + col] = the block [t0, t1) x [p0, p1) of image x's patches
   template <class T>
   static void gather(const T* x, std::size_t t0, std::size_t t1, std::size_t p0, std::size_t p1, T* out, std::size_t ld) {
-    if constexpr (Stride == 1) {
+    if constexpr (Stride == 1 && (Padding == 0 || frame_fits<T>)) {
       if (p0 % OW == 0 && p1 % OW == 0) {  // whole output rows (LeNet's layers: whole images)
         gather_rows(x, t0, t1, p0 / OW, p1 / OW, out, ld);
         return;
@@ -155,42 +155,32 @@ struct conv_geometry {
       for (std::size_t ow = hi; ow < ow1; ++ow) o[ow - ow0] = T{};
     });
   }
-  // The same for stride 1 and the output rows [oh0, oh1): every run is a whole output row,
-  // a copy of a size known at compile time (a few vector moves), where runs() paid loops of
-  // run-time length for 0-2 elements of padding. A padded image small enough (LeNet's first
-  // layer: 32 x 32) is first copied into a zeroed frame, so that no run reads padding.
+  // The same for stride 1 and the output rows [oh0, oh1) of an image without padding, or
+  // with padding and small enough to be copied into a zeroed frame first (LeNet's first
+  // layer: 32 x 32): then no run reads padding, and every run is a whole output row, a copy
+  // of a size known at compile time (a few vector moves), where runs() paid loops of
+  // run-time length for 0-2 elements of padding at its ends.
   static constexpr std::size_t HP = H + 2 * Padding, WP = W + 2 * Padding;
   template <class T>
-  static constexpr bool frame_padding = Padding > 0 && C * HP * WP * sizeof(T) <= 16 * 1024;
+  static constexpr bool frame_fits = C * HP * WP * sizeof(T) <= 16 * 1024;
   template <class T>
   static void gather_rows(const T* x, std::size_t t0, std::size_t t1, std::size_t oh0, std::size_t oh1, T* out, std::size_t ld) {
-    if constexpr (frame_padding<T>) {
+    auto copy = [&](const T* image) {  // image [C, HP, WP]
+      for (std::size_t t = t0; t < t1; ++t) {
+        const std::size_t c = t / (KH * KW), kh = t / KW % KH, kw = t % KW;
+        const T* src = image + (c * HP + oh0 + kh * Dilation) * WP + kw * Dilation;
+        T* o = out + (t - t0) * ld;
+        for (std::size_t oh = oh0; oh < oh1; ++oh, o += OW, src += WP) __builtin_memcpy(o, src, OW * sizeof(T));
+      }
+    };
+    if constexpr (Padding > 0) {
       T frame[C * HP * WP] = {};
       for (std::size_t c = 0; c < C; ++c)
         for (std::size_t h = 0; h < H; ++h)
           __builtin_memcpy(frame + (c * HP + h + Padding) * WP + Padding, x + (c * H + h) * W, W * sizeof(T));
-      for (std::size_t t = t0; t < t1; ++t) {
-        const std::size_t c = t / (KH * KW), kh = t / KW % KH, kw = t % KW;
-        const T* src = frame + (c * HP + oh0 + kh * Dilation) * WP + kw * Dilation;
-        T* o = out + (t - t0) * ld;
-        for (std::size_t oh = oh0; oh < oh1; ++oh, o += OW, src += WP) __builtin_memcpy(o, src, OW * sizeof(T));
-      }
-      return;
-    }
-    for (std::size_t t = t0; t < t1; ++t) {
-      const std::size_t c = t / (KH * KW), kh = t / KW % KH, kw = t % KW;
-      const std::size_t lo = cols::first_inside(kw), hi = cols::end_inside(kw);
-      T* o = out + (t - t0) * ld;
-      for (std::size_t oh = oh0; oh < oh1; ++oh, o += OW) {
-        const std::size_t ih = rows::input(oh, kh);  // >= H: the row reads padding
-        const std::size_t from = c * H * W + ih * W;  // the run reads x[from + cols::input(ow, kw)], ow in [lo, hi)
-        if (ih < H && lo == 0 && hi == OW) {
-          __builtin_memcpy(o, x + from + cols::input(0, kw), OW * sizeof(T));
-        } else {
-          for (std::size_t ow = 0; ow < OW; ++ow) o[ow] = T{};
-          if (ih < H && lo < hi) copy_run(o + lo, x + from + cols::input(lo, kw), hi - lo);
-        }
-      }
+      copy(frame);
+    } else {
+      copy(x);
     }
   }
   // col2im: each patch element of the block in[row ld + col] added to the input it was read from
@@ -422,13 +412,12 @@ struct pool2d {
     else
       return fixed_string("");
   }
-  template <class X>
-  using result_shape = shape<X::dim(0), X::dim(1), (X::dim(2) - K) / Stride + 1, (X::dim(3) - K) / Stride + 1>;
-
   template <class S>
   static constexpr std::size_t out_rows = (S::dim(2) - K) / Stride + 1;
   template <class S>
   static constexpr std::size_t out_cols = (S::dim(3) - K) / Stride + 1;
+  template <class X>
+  using result_shape = shape<X::dim(0), X::dim(1), out_rows<X>, out_cols<X>>;
   template <class X>
   static constexpr std::size_t planes(const X& x) {
     return detail::batch_of(x) * X::shape_type::dim(1);
