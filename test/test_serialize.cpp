@@ -7,6 +7,7 @@
 #include <ctgrad/ctgrad.hpp>
 #include <ctgrad/nn/checkpoint.hpp>
 #include <ctgrad/nn/serialize.hpp>
+#include <ctgrad/nn/summary.hpp>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -250,6 +251,48 @@ TEST_CASE("save refuses an empty path, a folder, and a missing folder, naming th
   CHECK(io::output_problem(dir.path.string()) == "is a folder, not a file");
   CHECK(io::output_problem((dir.path / "missing" / "m.ctw").string()).find("its folder") != std::string::npos);
   CHECK(io::output_problem((dir.path / "m.ctw").string()).empty());
+}
+
+TEST_CASE("a parameter list (nn::refs_of) saves, loads, checkpoints and summarises as its model does") {
+  temp_dir dir;
+  const Net a{5};
+  const nn::const_parameter_refs w = nn::refs_of(a);
+  REQUIRE(w.size() == 4);
+  CHECK(w[0].name == "fc0.W");
+  CHECK(w[0].element == nn::element_type::float32);
+  CHECK(std::vector<std::size_t>(w[0].shape.begin(), w[0].shape.end()) == std::vector<std::size_t>{5, 6});
+  CHECK(w[0].size == 30);
+  CHECK(w[1].name == "fc0.b");
+  CHECK(w[1].shape.size() == 1);
+  CHECK(w[0].data == static_cast<const void*>(a.params()[Net::layer<0>::W].data()));
+  CHECK(nn::to_bytes(w) == nn::to_bytes(a));
+  CHECK(nn::summary(w) == nn::summary(a));
+
+  const auto path = (dir.path / "model.ctw").string();
+  nn::save(w, path);
+  Net b{1};
+  nn::load(nn::refs_of(b), path);
+  CHECK(b.params() == a.params());
+
+  // another model's file: refused with the model's message, nothing changes
+  Net c{2};
+  const auto before = c.params();
+  CHECK(error_of([&] { nn::from_bytes(nn::refs_of(c), nn::to_bytes(nn::MLP<6, 4, 3>{1}), "other.ctw"); }) ==
+        "other.ctw: `fc0.W` has shape [4,6], the model expects [5,6] (at byte 49)");
+  CHECK(c.params() == before);
+
+  nn::checkpoint k;
+  k.put("model", w);
+  Net d{3};
+  k.get("model", nn::refs_of(d));
+  CHECK(d.params() == a.params());
+
+  // double parameters, and a list built from a mutable model passed where a const one goes
+  nn::Linear<3, 2, double> e{4}, f;
+  const nn::parameter_refs we = nn::refs_of(e);
+  CHECK(we[0].element == nn::element_type::float64);
+  nn::from_bytes(nn::refs_of(f), nn::to_bytes(we));
+  CHECK(f.params() == e.params());
 }
 
 // --- checkpoints (nn/checkpoint.hpp) ---

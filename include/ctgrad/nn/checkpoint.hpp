@@ -42,9 +42,11 @@ class checkpoint {
   enum class kind : std::uint32_t { weights = 1, number = 2, text = 3, reals = 4 };
 
   // Writing: a part of an existing name is replaced.
+  // (a model's parameter list, nn::refs_of(net), serves too; so do put and get below)
+  void put(std::string_view name, const const_parameter_refs& w) { set(name, kind::weights, nn::to_bytes(w)); }
   template <model M>
   void put(std::string_view name, const M& m) {
-    set(name, kind::weights, nn::to_bytes(m));
+    put(name, refs_of(m));
   }
   void put_number(std::string_view name, std::uint64_t v) {
     detail::byte_writer out;
@@ -62,9 +64,12 @@ class checkpoint {
 
   // Reading. get() sets the model's weights (or the parameter set) if the part matches it
   // in every name, type and shape; otherwise it throws and changes nothing.
+  void get(std::string_view name, const parameter_refs& w) const {
+    nn::from_bytes(w, find(name, kind::weights).bytes, source_ + ": part `" + std::string(name) + "`");
+  }
   template <model M>
   void get(std::string_view name, M& m) const {
-    nn::from_bytes(m, find(name, kind::weights).bytes, source_ + ": part `" + std::string(name) + "`");
+    get(name, refs_of(m));
   }
   std::uint64_t number(std::string_view name) const {
     const part& p = find(name, kind::number);

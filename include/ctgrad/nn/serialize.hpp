@@ -3,6 +3,9 @@
 //   nn::save(net, "model.ctw");     // a new temporary file, then renamed into place
 //   nn::load(net, "model.ctw");     // validates everything before changing net
 //
+// Each also takes the model's parameter list, nn::refs_of(net) (nn/parameter_refs.hpp):
+// the code below is compiled once, whatever the models.
+//
 // Format (version 1), all integers and floats little-endian:
 //   8 bytes   magic "CTGRADW\0"
 //   u32       version (1)
@@ -38,6 +41,7 @@
 
 #include "ctgrad/io/read_file.hpp"
 #include "ctgrad/io/write_file.hpp"
+#include "ctgrad/nn/parameter_refs.hpp"
 #include "ctgrad/nn/parameters.hpp"
 
 namespace ctgrad::nn {
@@ -52,12 +56,7 @@ namespace detail {
 inline constexpr char weights_magic[8] = {'C', 'T', 'G', 'R', 'A', 'D', 'W', '\0'};
 inline constexpr std::uint32_t weights_version = 1;
 
-template <class T>
-constexpr std::uint32_t element_code() {
-  static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>,
-                "ctgrad: nn::save/load support float and double parameters");
-  return std::is_same_v<T, float> ? 1 : 2;
-}
+inline std::size_t element_bytes(element_type e) { return e == element_type::float32 ? 4 : 8; }
 inline std::string element_name(std::uint32_t code) {
   return code == 1 ? "float32" : code == 2 ? "float64" : "unknown type code " + std::to_string(code);
 }
@@ -129,32 +128,6 @@ class byte_reader {
   std::size_t pos_ = 0;
 };
 
-// One parameter as the format sees it. Reading and writing take this, so their code is
-// compiled once, not once for every parameter of every model.
-struct parameter_record {
-  std::string_view name;
-  std::uint32_t element;       // element_code
-  std::size_t rank;
-  const std::size_t* dims;     // rank of them
-  std::size_t size;            // elements
-  void* data;                  // float or double, as element says (written only by reading)
-};
-template <class Leaf>
-struct leaf_dims {
-  static constexpr std::size_t rank = Leaf::shape_type::rank;
-  static constexpr auto value = [] {
-    std::array<std::size_t, rank == 0 ? 1 : rank> d{};
-    for (std::size_t i = 0; i < rank; ++i) d[i] = Leaf::shape_type::dim(i);
-    return d;
-  }();
-};
-template <class Leaf, class Tensor>
-parameter_record record_of(Tensor& t) {
-  using T = typename Leaf::value_type;
-  return {std::string_view(Leaf::name.c_str()), element_code<T>(), leaf_dims<Leaf>::rank, leaf_dims<Leaf>::value.data(),
-          t.size(), const_cast<void*>(static_cast<const void*>(t.data()))};
-}
-
 inline std::string shape_text(const std::size_t* dims, std::size_t rank) {
   std::string s = "[";
   for (std::size_t i = 0; i < rank; ++i) {
@@ -164,62 +137,61 @@ inline std::string shape_text(const std::size_t* dims, std::size_t rank) {
   return s + "]";
 }
 
-inline void write_parameter(byte_writer& out, const parameter_record& p) {
+inline void write_parameter(byte_writer& out, const parameter_ref& p) {
   out.uint(static_cast<std::uint32_t>(p.name.size()));
   out.raw(p.name.data(), p.name.size());
-  out.uint(p.element);
-  out.uint(static_cast<std::uint32_t>(p.rank));
-  for (std::size_t i = 0; i < p.rank; ++i) out.uint(static_cast<std::uint64_t>(p.dims[i]));
-  if (p.element == element_code<float>())
+  out.uint(static_cast<std::uint32_t>(p.element));
+  out.uint(static_cast<std::uint32_t>(p.shape.size()));
+  for (const std::size_t d : p.shape) out.uint(static_cast<std::uint64_t>(d));
+  if (p.element == element_type::float32)
     for (std::size_t i = 0; i < p.size; ++i) out.real(static_cast<const float*>(p.data)[i]);
   else
     for (std::size_t i = 0; i < p.size; ++i) out.real(static_cast<const double*>(p.data)[i]);
 }
 
-// Reads parameter `index` into p.data (a scratch copy), checking it against p.
-inline void read_parameter(byte_reader& in, const parameter_record& p, std::size_t index) {
+// Reads parameter `index` into `into` (scratch room for p's elements), checking it against p.
+inline void read_parameter(byte_reader& in, const parameter_ref& p, std::size_t index, void* into) {
   const std::string where = "parameter " + std::to_string(index);
   const auto name_length = in.uint<std::uint32_t>("name length");
   const std::string name = in.text(name_length, "name");
   if (name != p.name) in.fail(where + " is `" + name + "`, the model expects `" + std::string(p.name) + "`");
   const auto code = in.uint<std::uint32_t>("element type");
-  if (code != p.element)
-    in.fail("`" + name + "` holds " + element_name(code) + ", the model expects " + element_name(p.element));
+  const auto expected = static_cast<std::uint32_t>(p.element);
+  if (code != expected) in.fail("`" + name + "` holds " + element_name(code) + ", the model expects " + element_name(expected));
   const auto rank = in.uint<std::uint32_t>("rank");
   if (rank > 32) in.fail("`" + name + "` has an implausible rank " + std::to_string(rank));
   std::size_t dims[32];
-  bool same = rank == p.rank;
+  bool same = rank == p.shape.size();
   for (std::uint32_t i = 0; i < rank; ++i) {
     const auto d = in.uint<std::uint64_t>("dimension");
     dims[i] = static_cast<std::size_t>(d);
-    same = same && i < p.rank && d == p.dims[i];
+    same = same && i < p.shape.size() && d == p.shape[i];
   }
   if (!same)
-    in.fail("`" + name + "` has shape " + shape_text(dims, rank) + ", the model expects " + shape_text(p.dims, p.rank));
-  if (p.element == element_code<float>()) {
-    in.need(p.size * sizeof(float), "parameter data");
-    for (std::size_t i = 0; i < p.size; ++i) static_cast<float*>(p.data)[i] = in.real<float>();
-  } else {
-    in.need(p.size * sizeof(double), "parameter data");
-    for (std::size_t i = 0; i < p.size; ++i) static_cast<double*>(p.data)[i] = in.real<double>();
-  }
+    in.fail("`" + name + "` has shape " + shape_text(dims, rank) + ", the model expects " +
+            shape_text(p.shape.data(), p.shape.size()));
+  in.need(p.size * element_bytes(p.element), "parameter data");
+  if (p.element == element_type::float32)
+    for (std::size_t i = 0; i < p.size; ++i) static_cast<float*>(into)[i] = in.real<float>();
+  else
+    for (std::size_t i = 0; i < p.size; ++i) static_cast<double*>(into)[i] = in.real<double>();
 }
 
-// The size of a weights file of parameter set P, in bytes.
-template <class P>
-constexpr std::size_t file_size() {
+// The size of a weights file of these parameters, in bytes.
+inline std::size_t file_size(const const_parameter_refs& w) {
   std::size_t n = sizeof(weights_magic) + 4 + 4 + 8;  // magic, version, count ... checksum
-  P::for_each_leaf([&](auto leaf) {
-    using Leaf = decltype(leaf);
-    n += 4 + Leaf::name.length() + 4 + 4 + 8 * Leaf::shape_type::rank + Leaf::shape_type::size * sizeof(typename Leaf::value_type);
-  });
+  for (const parameter_ref& p : w) n += 4 + p.name.size() + 4 + 4 + 8 * p.shape.size() + p.size * element_bytes(p.element);
   return n;
 }
 
-// Reads the parameters into `into` (a scratch copy), checking each against the model's;
-// returns the stored hash (of every byte before it).
-template <class P>
-std::uint64_t read_parameters(byte_reader& in, P& into) {
+// The parameters in bytes, checked against w's and returned as one scratch block (each
+// parameter's elements at offsets() of it); w changes nothing.
+struct decoded {
+  std::vector<double> block;  // doubles: aligned for either element type
+  std::vector<std::size_t> offsets;  // in bytes
+};
+inline decoded decode(const const_parameter_refs& w, const std::vector<unsigned char>& bytes, const std::string& source) {
+  byte_reader in(bytes, source);
   if (in.size() < sizeof(weights_magic) ||
       in.text(sizeof(weights_magic), "magic") != std::string(weights_magic, sizeof(weights_magic)))
     in.fail("not a ctgrad weights file (expected the magic bytes \"CTGRADW\\0\")");
@@ -227,69 +199,87 @@ std::uint64_t read_parameters(byte_reader& in, P& into) {
   if (version != weights_version)
     in.fail("unsupported version " + std::to_string(version) + ", expected " + std::to_string(weights_version));
   const auto count = in.uint<std::uint32_t>("parameter count");
-  if (count != P::count)
-    in.fail("the file holds " + std::to_string(count) + " parameters, the model has " + std::to_string(P::count));
+  if (count != w.size())
+    in.fail("the file holds " + std::to_string(count) + " parameters, the model has " + std::to_string(w.size()));
 
-  std::size_t index = 0;
-  into.for_each([&](auto leaf, auto& t) { read_parameter(in, record_of<decltype(leaf)>(t), index++); });
+  decoded d;
+  std::size_t total = 0;
+  for (const parameter_ref& p : w) {
+    d.offsets.push_back(total);
+    total += (p.size * element_bytes(p.element) + 7) / 8 * 8;
+  }
+  d.block.resize(total / 8);
+  for (std::size_t i = 0; i < w.size(); ++i)
+    read_parameter(in, w[i], i, reinterpret_cast<unsigned char*>(d.block.data()) + d.offsets[i]);
+  // the hash last: a corrupt byte in a name or shape is reported by what it broke
   const auto stored = in.uint<std::uint64_t>("checksum");
   if (in.position() != in.size())
     in.fail(std::to_string(in.size() - in.position()) + " unexpected bytes after the checksum");
-  return stored;
+  if (stored != fnv1a(bytes.data(), bytes.size() - sizeof(std::uint64_t)))
+    throw format_error(source + ": checksum mismatch: the file is corrupt");
+  return d;
+}
+
+inline void assign(const parameter_refs& w, const decoded& d) {
+  for (std::size_t i = 0; i < w.size(); ++i)
+    if (w[i].size)
+      std::memcpy(w.data(i), reinterpret_cast<const unsigned char*>(d.block.data()) + d.offsets[i],
+                  w[i].size * element_bytes(w[i].element));
 }
 
 }  // namespace detail
 
-// The weights of a model as bytes in the format above.
-template <model M>
-std::vector<unsigned char> to_bytes(const M& m) {
+// The weights as bytes in the format above.
+inline std::vector<unsigned char> to_bytes(const const_parameter_refs& w) {
   detail::byte_writer out;
+  out.bytes.reserve(detail::file_size(w));
   out.raw(detail::weights_magic, sizeof(detail::weights_magic));
   out.uint(detail::weights_version);
-  out.uint(static_cast<std::uint32_t>(parameters_of<M>::count));
-  m.params().for_each([&](auto leaf, const auto& t) { detail::write_parameter(out, detail::record_of<decltype(leaf)>(t)); });
+  out.uint(static_cast<std::uint32_t>(w.size()));
+  for (const parameter_ref& p : w) detail::write_parameter(out, p);
   out.uint(detail::fnv1a(out.bytes.data(), out.bytes.size()));
   return std::move(out.bytes);
 }
 
-namespace detail {
-// The parameters in bytes, checked; nothing else changes.
-template <class P>
-std::unique_ptr<P> decode(const std::vector<unsigned char>& bytes, const std::string& source) {
-  byte_reader in(bytes, source);
-  auto scratch = std::make_unique<P>();  // on the heap: big models do not fit the stack
-  // the hash last: a corrupt byte in a name or shape is reported by what it broke
-  const std::uint64_t stored = read_parameters(in, *scratch);
-  if (stored != fnv1a(bytes.data(), bytes.size() - sizeof(std::uint64_t)))
-    throw format_error(source + ": checksum mismatch: the file is corrupt");
-  return scratch;
-}
-}  // namespace detail
-
-// Sets the model's weights from bytes; `source` names them in error messages. The model
-// changes only if everything checks out.
-template <model M>
-void from_bytes(M& m, const std::vector<unsigned char>& bytes, const std::string& source = "weights") {
-  m.params() = *detail::decode<parameters_of<M>>(bytes, source);
+// Sets the weights from bytes; `source` names them in error messages. Nothing changes
+// unless everything checks out.
+inline void from_bytes(const parameter_refs& w, const std::vector<unsigned char>& bytes, const std::string& source = "weights") {
+  detail::assign(w, detail::decode(w, bytes, source));
 }
 
-template <model M>
-void save(const M& m, const std::string& path) {
-  io::write_file_atomically<format_error>(path, to_bytes(m));
+inline void save(const const_parameter_refs& w, const std::string& path) {
+  io::write_file_atomically<format_error>(path, to_bytes(w));
 }
 
-template <model M>
-void load(M& m, const std::string& path) {
-  constexpr std::size_t expected = detail::file_size<parameters_of<M>>();
+inline void load(const parameter_refs& w, const std::string& path) {
+  const std::size_t expected = detail::file_size(w);
   io::input_file<format_error> f(path);
   // never more than the model's weights take, however large the file
   std::vector<unsigned char> bytes(static_cast<std::size_t>(std::min<std::uint64_t>(f.size(), expected)));
   bytes.resize(f.read_some(bytes.data(), bytes.size()));
-  auto weights = detail::decode<parameters_of<M>>(bytes, path);  // what is wrong with the part read
+  const auto weights = detail::decode(w, bytes, path);  // what is wrong with the part read
   if (f.size() > expected)
     throw format_error(path + ": " + std::to_string(f.size() - expected) + " unexpected bytes after the checksum (the file is " +
                        std::to_string(f.size()) + " bytes, this model's weights take " + std::to_string(expected) + ")");
-  m.params() = *weights;
+  detail::assign(w, weights);
+}
+
+// The same for a model (or a parameter set).
+template <model M>
+std::vector<unsigned char> to_bytes(const M& m) {
+  return to_bytes(refs_of(m));
+}
+template <model M>
+void from_bytes(M& m, const std::vector<unsigned char>& bytes, const std::string& source = "weights") {
+  from_bytes(refs_of(m), bytes, source);
+}
+template <model M>
+void save(const M& m, const std::string& path) {
+  save(refs_of(m), path);
+}
+template <model M>
+void load(M& m, const std::string& path) {
+  load(refs_of(m), path);
 }
 
 }  // namespace ctgrad::nn

@@ -26,32 +26,31 @@
 #include <vector>
 
 #include "ctgrad/expr/make_op.hpp"
+#include "ctgrad/nn/parameter_refs.hpp"
 #include "ctgrad/nn/parameters.hpp"
 #include "ctgrad/nn/sequential.hpp"
 
 namespace ctgrad::nn {
 
-template <model M>
-std::string summary(const M& m) {
+// (compiled once: it reads the model's parameter list, nn/parameter_refs.hpp)
+inline std::string summary(const const_parameter_refs& w) {
   struct row {
     std::string name, shape, type;
     std::size_t count;
   };
   std::vector<row> rows;
   std::size_t total = 0, bytes = 0;
-  m.params().for_each([&](auto leaf, const auto& t) {
-    using Leaf = decltype(leaf);
-    using S = typename Leaf::shape_type;
+  for (const parameter_ref& p : w) {
     std::string shape = "[";
-    for (std::size_t i = 0; i < S::rank; ++i) {
+    for (std::size_t i = 0; i < p.shape.size(); ++i) {
       if (i) shape += ',';
-      shape += std::to_string(S::dim(i));
+      shape += std::to_string(p.shape[i]);
     }
-    rows.push_back({Leaf::name.c_str(), shape + "]",
-                    ctgrad::detail::type_name_string<typename Leaf::value_type>().c_str(), t.size()});
-    total += t.size();
-    bytes += t.size() * sizeof(typename Leaf::value_type);
-  });
+    const bool single = p.element == element_type::float32;
+    rows.push_back({std::string(p.name), shape + "]", single ? "float" : "double", p.size});
+    total += p.size;
+    bytes += p.size * (single ? sizeof(float) : sizeof(double));
+  }
   std::size_t wn = 9, ws = 5;
   for (const auto& r : rows) wn = std::max(wn, r.name.size()), ws = std::max(ws, r.shape.size());
   std::string out;
@@ -66,6 +65,10 @@ std::string summary(const M& m) {
   std::snprintf(line, sizeof line, "%zu (%.1f KiB)", total, static_cast<double>(bytes) / 1024);
   add("total", "", "", line);
   return out;
+}
+template <model M>
+std::string summary(const M& m) {
+  return summary(refs_of(m));
 }
 
 namespace detail {
