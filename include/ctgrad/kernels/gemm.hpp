@@ -268,13 +268,10 @@ inline void gemm_packed(std::size_t M, std::size_t N, std::size_t K, const T* a,
 
 inline constexpr std::size_t gemm_small = 32 * 32 * 32;
 
+// gemm at run time, for float and double (not inline: see CTGRAD_EXTERN_KERNELS below)
 template <bool TA, bool TB, bool Accumulate, class T>
-constexpr void gemm(std::size_t M, std::size_t N, std::size_t K, const T* a, const T* b, T* c) {
-  if constexpr (!std::is_floating_point_v<T>) {  // duals, integers: the plain loops
-    gemm_plain<TA, TB, Accumulate>(M, N, K, a, b, c);
-  } else if (std::is_constant_evaluated()) {
-    gemm_plain<TA, TB, Accumulate>(M, N, K, a, b, c);
-  } else if (gemm_blas<TA, TB, Accumulate>(M, N, K, a, TA ? M : K, b, TB ? K : N, c, N)) {
+void gemm_run(std::size_t M, std::size_t N, std::size_t K, const T* a, const T* b, T* c) {
+  if (gemm_blas<TA, TB, Accumulate>(M, N, K, a, TA ? M : K, b, TB ? K : N, c, N)) {
     return;
   } else if (K == 1) {  // an outer product: [M,1] and [1,M] are the same memory
     gemm_outer<false, Accumulate>(M, N, 1, a, b, c);
@@ -282,6 +279,17 @@ constexpr void gemm(std::size_t M, std::size_t N, std::size_t K, const T* a, con
     gemm_outer<TA, Accumulate>(M, N, K, a, b, c);
   } else {
     gemm_packed<TA, TB, Accumulate>(M, N, K, a, b, c);
+  }
+}
+
+template <bool TA, bool TB, bool Accumulate, class T>
+constexpr void gemm(std::size_t M, std::size_t N, std::size_t K, const T* a, const T* b, T* c) {
+  if constexpr (!std::is_floating_point_v<T>) {  // duals, integers: the plain loops
+    gemm_plain<TA, TB, Accumulate>(M, N, K, a, b, c);
+  } else if (std::is_constant_evaluated()) {
+    gemm_plain<TA, TB, Accumulate>(M, N, K, a, b, c);
+  } else {
+    gemm_run<TA, TB, Accumulate>(M, N, K, a, b, c);
   }
 }
 
@@ -475,5 +483,25 @@ constexpr void gemm_dots(std::size_t M, std::size_t N, std::size_t K, std::size_
   const auto stored = [&](std::size_t g, std::size_t j0, std::size_t) { return b + g * sb + j0 * K; };
   gemm_dots(M, N, K, G, a, sa, K, dots_rows<T>::of(stored), c, Accumulate);
 }
+
+
+// The kernels' code for one element type, named once: every form gemm_run and gemm_outer
+// take. A program of several translation units compiles it once instead of in each unit
+// that multiplies matrices: its units define CTGRAD_EXTERN_KERNELS, which declares the code
+// here without compiling it, and one unit includes <ctgrad/kernels/instantiate.hpp>, which
+// compiles it (for float and double). All of them need the same compiler flags: the vector
+// width is part of the code.
+#define CTGRAD_DETAIL_GEMM_RUN(KIND, TA, TB, ACC, T) \
+  KIND void gemm_run<TA, TB, ACC, T>(std::size_t, std::size_t, std::size_t, const T*, const T*, T*);
+#define CTGRAD_DETAIL_KERNELS(KIND, T)                                                                                 \
+  CTGRAD_DETAIL_GEMM_RUN(KIND, false, false, false, T) CTGRAD_DETAIL_GEMM_RUN(KIND, false, false, true, T)             \
+  CTGRAD_DETAIL_GEMM_RUN(KIND, false, true, false, T) CTGRAD_DETAIL_GEMM_RUN(KIND, false, true, true, T)               \
+  CTGRAD_DETAIL_GEMM_RUN(KIND, true, false, false, T) CTGRAD_DETAIL_GEMM_RUN(KIND, true, false, true, T)               \
+  CTGRAD_DETAIL_GEMM_RUN(KIND, true, true, false, T) CTGRAD_DETAIL_GEMM_RUN(KIND, true, true, true, T)
+
+#if defined(CTGRAD_EXTERN_KERNELS)
+CTGRAD_DETAIL_KERNELS(extern template, float)
+CTGRAD_DETAIL_KERNELS(extern template, double)
+#endif
 
 }  // namespace ctgrad::detail
