@@ -9,7 +9,9 @@
 #include <cstddef>
 #include <type_traits>
 
-#include <ctgrad/ctgrad.hpp>
+#include <ctgrad/expr/make_op.hpp>
+#include <ctgrad/math/summation.hpp>
+#include <ctgrad/ops/cross_entropy.hpp>
 
 namespace trainer {
 

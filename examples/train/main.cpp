@@ -15,6 +15,7 @@
 #include <utility>
 
 #include <ctgrad/io/write_file.hpp>  // io::output_problem
+#include <ctgrad/kernels/blas.hpp>    // blas::use_one_thread
 #include <ctgrad/nn/serialize.hpp>   // nn::format_error
 
 #include "trainer.hpp"
@@ -236,9 +237,8 @@ int main(int argc, char** argv) {
                   o.loss.c_str(), o.epochs, static_cast<unsigned long long>(o.seed), o.threads, o.threads == 1 ? "" : "s",
                   o.distributed ? (" on each of " + std::to_string(o.ranks) + " MPI ranks").c_str() : "",
                   blas::enabled() ? "products through BLAS" : "ctgrad's own product kernels");
-    if (o.model == "784-128-10") return run_784_128_10(o, d);
-    if (o.model == "lenet") return run_lenet(o, d);
-    return run_784_256_128_10(o, d);
+    const auto net = o.model == "784-128-10" ? make_784_128_10(o) : o.model == "lenet" ? make_lenet(o) : make_784_256_128_10(o);
+    return run(*net, o, d);
 #if defined(CTGRAD_TRAIN_MPI)
   } catch (const mpi::mismatch& e) {  // thrown on every rank at once: one message, exit 2
     if (o.rank == 0) std::fprintf(stderr, "train: %s (was --model the same on every rank?)\n", e.what());

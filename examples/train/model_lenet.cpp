@@ -1,8 +1,8 @@
-// The trainer's run() for LeNet-5 (as PyTorch's tutorial writes it, with padding 2 on the
+// The trainer's LeNet-5 (as PyTorch's tutorial writes it, with padding 2 on the
 // first convolution so 28x28 images keep their size): conv 6@5x5, ReLU, max-pool 2,
 // conv 16@5x5, ReLU, max-pool 2, Linear 400-120-84-10. The trainer's rows of 784 pixels
 // become [N, 1, 28, 28] first.
-#include "run.hpp"
+#include "model.hpp"
 
 namespace trainer {
 
@@ -13,7 +13,6 @@ struct lenet : nn::Sequential<nn::Unflatten<1, 28, 28>, nn::Conv2d<1, 6, 5, 1, 2
   using Sequential::Sequential;
 };
 
-int run_lenet(const options& o, const data::dataset& d) { return run<lenet>(o, d); }
-template double evaluate<lenet>(const lenet&, const data::split&, confusion*);
+std::unique_ptr<network> make_lenet(const options& o) { return std::make_unique<network_of<lenet>>(o); }
 
 }  // namespace trainer

@@ -1,7 +1,8 @@
-// The trainer's pieces shared by its translation units: the options, the progress bar,
-// and the declarations of what the units instantiate: run(), evaluate() and the training
-// loop per model, each model in its own unit (model_*.cpp: run.hpp, evaluate.hpp,
-// train_loop.hpp), so they compile in parallel.
+// The trainer's pieces shared by its translation units: the options, the progress bar, and
+// `network`, a model as the training loop sees it. The loop, the evaluation's batches and
+// the files are plain functions, compiled once (train_loop.cpp, files.cpp); only the code
+// that depends on a model's type (its passes, its optimizer steps: model.hpp) is compiled
+// per model, each model in its own unit (model_*.cpp), so they compile in parallel.
 #pragma once
 
 #include <array>
@@ -13,16 +14,16 @@
 #include <stdexcept>
 #include <string>
 #include <unistd.h>
+#include <utility>
+#include <vector>
 
-#include <ctgrad/ctgrad.hpp>
-#include <ctgrad/data/batches.hpp>
+#include <ctgrad/core/tensor.hpp>
 #include <ctgrad/data/mnist.hpp>
-#include <ctgrad/nn/checkpoint.hpp>
-#include <ctgrad/parallel/data_parallel.hpp>
+#include <ctgrad/nn/parameter_refs.hpp>
+#include <ctgrad/parallel/thread_pool.hpp>
 #if defined(CTGRAD_TRAIN_MPI)  // the build found MPI: --distributed works
 #include <ctgrad/parallel/mpi.hpp>
 #endif
-#include <vector>
 
 namespace trainer {
 
@@ -57,22 +58,31 @@ struct job_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// --checkpoint and --resume, in checkpoint.cpp (compiled once, not in every model's unit):
-// what a resumed run must share with the run that wrote its checkpoint (run_settings); the
-// checkpoint --resume names, read (under --distributed by rank 0, for every rank) and checked
-// against those settings (read_checkpoint, which throws job_error); writing one.
+// The trainer's files, in files.cpp (compiled once, not in every model's unit, which only
+// passes its parameter lists, nn::refs_of):
+// - what a resumed run must share with the run that wrote its checkpoint (run_settings);
+// - the optimizer's state a checkpoint holds: its parameter sets by part name
+//   ("sgd.velocity", or "adam.m" and "adam.v") and Adam's step count;
+// - writing a checkpoint (--checkpoint); resuming from one (--resume: read, under
+//   --distributed by rank 0 for every rank, checked against the settings, then the state
+//   set; returns the epochs done; throws job_error);
+// - the model's weights: --load, --save, and the summary printed at the start.
 std::string run_settings(const options& o, const data::split& train);
-nn::checkpoint read_checkpoint(const options& o, const std::string& settings);
-void save_checkpoint(const nn::checkpoint& c, const std::string& path);
+struct optimizer_state {
+  std::vector<std::pair<std::string, nn::parameter_refs>> sets;
+  std::uint64_t adam_steps = 0;
+};
+void write_checkpoint(const options& o, const std::string& settings, const nn::const_parameter_refs& model,
+                      const optimizer_state& optimizer, int epochs_done, const std::vector<double>& test_curve);
+int resume(const options& o, const std::string& settings, const nn::parameter_refs& model, optimizer_state& optimizer,
+           std::vector<double>& test_curve);
+void load_weights(const nn::parameter_refs& model, const std::string& path);
+void save_weights(const nn::const_parameter_refs& model, const std::string& path);
+void print_summary(const nn::const_parameter_refs& model);
 
 // --plot FILE: the test accuracy per epoch as an SVG line chart (plot.cpp)
 void write_plot(const std::string& file, const std::vector<double>& test_accuracy, const options& o);
 
-
-// One function per model, each in its own translation unit.
-int run_784_128_10(const options& o, const data::dataset& d);
-int run_784_256_128_10(const options& o, const data::dataset& d);
-int run_lenet(const options& o, const data::dataset& d);
 
 // A progress bar on a terminal; nothing between epoch lines otherwise.
 class progress {
@@ -102,13 +112,56 @@ class progress {
 
 using confusion = std::array<std::array<std::size_t, classes>, classes>;
 
-// Accuracy of the model on a split, and its confusion matrix (rows: true class); defined
-// in evaluate.hpp, instantiated in model_*.cpp
-template <class Net>
-double evaluate(const Net& net, const data::split& s, confusion* matrix = nullptr);
+// Rows of images (784 pixels each) and their labels: one thread's shard of a batch, or a
+// batch of the evaluation.
+constexpr std::size_t pixels = 784;
+struct shard_inputs {
+  tensor<float, dyn, pixels> x;
+  tensor<int, dyn> y;
+  std::size_t rows = 0;
+};
 
-// One training run of Net, defined in train_loop.hpp.
-template <class Net>
-void train(Net& net, const data::dataset& d, const options& o, thread_pool& pool, std::vector<double>& test_curve);
+// A training step's inputs: thread t fills its shard of the batch, on thread t.
+class batch_source {
+ public:
+  virtual shard_inputs& fill(std::size_t thread) = 0;  // thread's shard, filled
+  virtual const shard_inputs& shard(std::size_t thread) const = 0;
+
+ protected:
+  ~batch_source() = default;
+};
+
+// A model as run() and the training loop see it. Each model's unit implements it (model.hpp).
+class network {
+ public:
+  virtual ~network() = default;
+  // the weights: --load, --save, the summary, checkpoints
+  virtual nn::parameter_refs weights() = 0;
+  // the predicted class of each row of in (in.rows of them)
+  virtual void predict(const shard_inputs& in, std::size_t* predicted) = 0;
+
+  // Training: prepare() once, then steps. One step: thread t's rows from batch.fill(t), the
+  // gradient of the loss on the shards (summed over the ranks under --distributed) and the
+  // optimizer's step. It returns the loss summed over the step's rows and how many of them
+  // the logits predicted right.
+  struct step_result {
+    double loss_sum = 0;
+    std::size_t correct = 0;
+  };
+  virtual void prepare(thread_pool& pool, std::size_t shard_rows) = 0;
+  virtual step_result step(batch_source& batch) = 0;
+  virtual void set_learning_rate(double lr) = 0;
+  // the optimizer's state, for checkpoints; restore_steps sets Adam's step count after a resume
+  virtual optimizer_state optimizer() = 0;
+  virtual void restore_steps(std::uint64_t adam_steps) = 0;
+};
+
+// One model each, in its own translation unit (model_*.cpp).
+std::unique_ptr<network> make_784_128_10(const options& o);
+std::unique_ptr<network> make_784_256_128_10(const options& o);
+std::unique_ptr<network> make_lenet(const options& o);
+
+// A run (train_loop.cpp): the training loop, the final evaluation, saving, the plot.
+int run(network& net, const options& o, const data::dataset& d);
 
 }  // namespace trainer
