@@ -1,6 +1,11 @@
 // Every op's gradient against central finite differences, several shapes, float and double.
 #include "gradcheck.hpp"
 
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
 #include <vector>
 
 using namespace ctgrad;
@@ -179,4 +184,38 @@ TEST_CASE("stop_gradient blocks one path only") {
   CHECK(value(e, at(a = 3.0)) == 9.0);
   const auto g2 = grad(stop_gradient(a * a), at(a = 3.0));  // nothing flows: zero
   CHECK(g2[a] == 0.0);
+}
+
+TEST_CASE_TEMPLATE("a scalar node of exp, log or sigmoid takes <cmath>'s value; a tensor's elements the vector form",
+                   T, float, double) {
+  constexpr auto s = var<"s", T>;
+  constexpr auto v = var<"v", T, 5>;
+  const T inf = std::numeric_limits<T>::infinity();
+  // edge cases, then values where the vector forms and <cmath> often differ in the last bit
+  std::vector<T> xs = {T(0.3), T(-2.5), T(11), T(0), inf, -inf, std::numeric_limits<T>::quiet_NaN()};
+  std::mt19937_64 rng{7};
+  std::uniform_real_distribution<T> u(T(-20), T(20));
+  for (int i = 0; i < 200; ++i) xs.push_back(u(rng));
+  // bit for bit (NaN as NaN): the scalar form is <cmath>'s, the tensor form ctgrad::math's
+  // (the vector forms where test_ops_native has AVX2 and FMA)
+  auto same = [](T a, T b) {
+    using U = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
+    return (a != a && b != b) || std::bit_cast<U>(a) == std::bit_cast<U>(b);
+  };
+  for (const T x : xs) {
+    CAPTURE(x);
+    CHECK(same(value(exp(s), at(s = x)), std::exp(x)));
+    CHECK(same(value(sigmoid(s), at(s = x)), math::sigmoid_one(x)));
+    if (x > T(0)) CHECK(same(value(log(s), at(s = x)), std::log(x)));
+    if (x < T(0)) CHECK(same(value(log(s), at(s = -x)), std::log(-x)));
+    const tensor<T, 5> t = tensor<T, 5>::filled(x);
+    const auto e = value(exp(v), at(v = t));
+    for (std::size_t i = 0; i < 5; ++i) CHECK(same(e[i], math::exp(x)));
+  }
+  // sigmoid_one keeps both sides finite
+  CHECK(math::sigmoid_one(T(-800)) == T(0));
+  CHECK(math::sigmoid_one(T(800)) == T(1));
+  CHECK(math::sigmoid_one(T(0)) == T(0.5));
+  // and the gradient of a scalar node is unchanged: d/dx e^x = e^x, the value it stored
+  CHECK(same(grad(exp(s), at(s = T(0.7)))[s], std::exp(T(0.7))));
 }

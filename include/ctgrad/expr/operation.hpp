@@ -11,6 +11,7 @@
 //        template <class T> constexpr T value(T x) const { ... }         // y = f(x)
 //        template <class T> constexpr T deriv(T x, T y) const { ... }    // dy/dx, at x with y = f(x)
 //        static constexpr bool fusable = true;                           // optional, default false
+//        template <std::floating_point T> constexpr T scalar_value(T x) const { ... }  // optional
 //      };
 //      binary: value(a, b), and da(a, b, y) = dy/da, db(a, b, y) = dy/db; optionally
 //      by_scalar(b), an object with value(a), da(a, y), db(a, y), used when b is one number
@@ -19,6 +20,8 @@
 //    fusable: the function is cheap enough to compute again where its value is read. A
 //    fusable step with one consumer that reads each element once is then never stored
 //    (engine/fusion.hpp); the others are stored. Mark + - * / and the like, not exp or log.
+//    scalar_value: a form for a scalar node (rank 0), where value() is written for loops
+//    to vectorise and a library call is faster alone (fn::exp: std::exp).
 //    For constexpr evaluation the members must be constexpr: ctgrad::math (math/scalar.hpp)
 //    has exp, log, ... that work at run time and in constant expressions alike.
 //    A function object with data (an exponent, say) is passed as elementwise(f, x).

@@ -45,6 +45,14 @@ constexpr T sigmoid(T x) {
   const T e = math::exp(x);
   return e / (T(1) + e);
 }
+// the same for a lone value (elementary.hpp: exp_one)
+template <class T>
+  requires std::is_floating_point_v<T>
+constexpr T sigmoid_one(T x) {
+  if (x >= T(0)) return T(1) / (T(1) + math::exp_one(-x));
+  const T e = math::exp_one(x);
+  return e / (T(1) + e);
+}
 
 // log(1 + e^x) without overflow on either side: max(x, 0) + log1p(e^-|x|)
 template <class T>

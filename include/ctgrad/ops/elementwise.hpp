@@ -46,8 +46,11 @@ struct map {
   template <class Y, class X>
   constexpr void forward(Y& y, const X& x) const {
     auto* yp = y.data();
-    detail::for_each_index<typename Y::shape_type>(y.size(),
-                                                   [&](std::size_t o, std::size_t j) { yp[o + j] = fn.value(x.at(o, j)); });
+    if constexpr (Y::shape_type::rank == 0 && requires { fn.scalar_value(x.at(0, 0)); })
+      yp[0] = fn.scalar_value(x.at(0, 0));  // a lone value: the function's form for one
+    else
+      detail::for_each_index<typename Y::shape_type>(y.size(),
+                                                     [&](std::size_t o, std::size_t j) { yp[o + j] = fn.value(x.at(o, j)); });
   }
   template <std::size_t K, class DY, class Y, class X>
   constexpr auto vjp_at(std::size_t o, std::size_t j, const DY& dy, const Y& y, const X& x) const {

@@ -26,11 +26,13 @@ struct neg {
 struct exp {
   static constexpr auto name = fixed_string("exp");
   template <class T> constexpr T value(T x) const { return math::exp(x); }
+  template <std::floating_point T> constexpr T scalar_value(T x) const { return math::exp_one(x); }
   template <class T> constexpr T deriv(T, T y) const { return y; }
 };
 struct log {
   static constexpr auto name = fixed_string("log");
   template <class T> constexpr T value(T x) const { return math::log(x); }
+  template <std::floating_point T> constexpr T scalar_value(T x) const { return math::log_one(x); }
   template <class T> constexpr T deriv(T x, T) const { return T(1) / x; }
 };
 struct sqrt {
@@ -62,6 +64,7 @@ struct tanh {
 struct sigmoid {
   static constexpr auto name = fixed_string("sigmoid");
   template <class T> constexpr T value(T x) const { return math::sigmoid(x); }
+  template <std::floating_point T> constexpr T scalar_value(T x) const { return math::sigmoid_one(x); }
   template <class T> constexpr T deriv(T, T y) const { return y * (T(1) - y); }
 };
 // log(1 + e^x), finite for any finite x; its derivative is the sigmoid
