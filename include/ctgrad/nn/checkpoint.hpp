@@ -41,8 +41,8 @@ class checkpoint {
  public:
   enum class kind : std::uint32_t { weights = 1, number = 2, text = 3, reals = 4 };
 
-  // Writing: a part of an existing name is replaced.
-  // (a model's parameter list, nn::refs_of(net), serves too; so do put and get below)
+  // Writing: a part of an existing name is replaced. Weights come from a model (or a
+  // parameter set) or its parameter list, nn::refs_of(net): the same part.
   void put(std::string_view name, const const_parameter_refs& w) { set(name, kind::weights, nn::to_bytes(w)); }
   template <model M>
   void put(std::string_view name, const M& m) {
@@ -62,8 +62,9 @@ class checkpoint {
     set(name, kind::reals, std::move(out.bytes));
   }
 
-  // Reading. get() sets the model's weights (or the parameter set) if the part matches it
-  // in every name, type and shape; otherwise it throws and changes nothing.
+  // Reading. get() sets the model's weights (or the parameter set, or those of a parameter
+  // list) if the part matches them in every name, type and shape; otherwise it throws and
+  // changes nothing.
   void get(std::string_view name, const parameter_refs& w) const {
     nn::from_bytes(w, find(name, kind::weights).bytes, source_ + ": part `" + std::string(name) + "`");
   }

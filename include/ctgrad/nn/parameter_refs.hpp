@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -42,6 +43,16 @@ constexpr element_type element_of() {
   static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>,
                 "ctgrad: saving, loading and summaries support float and double parameters");
   return std::is_same_v<T, float> ? element_type::float32 : element_type::float64;
+}
+
+// "[128,784]"
+inline std::string shape_text(const std::size_t* dims, std::size_t rank) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < rank; ++i) {
+    if (i) s += ',';
+    s += std::to_string(dims[i]);
+  }
+  return s + "]";
 }
 
 template <class Leaf>

@@ -128,15 +128,6 @@ class byte_reader {
   std::size_t pos_ = 0;
 };
 
-inline std::string shape_text(const std::size_t* dims, std::size_t rank) {
-  std::string s = "[";
-  for (std::size_t i = 0; i < rank; ++i) {
-    if (i) s += ',';
-    s += std::to_string(dims[i]);
-  }
-  return s + "]";
-}
-
 inline void write_parameter(byte_writer& out, const parameter_ref& p) {
   out.uint(static_cast<std::uint32_t>(p.name.size()));
   out.raw(p.name.data(), p.name.size());

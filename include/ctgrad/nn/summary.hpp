@@ -41,13 +41,9 @@ inline std::string summary(const const_parameter_refs& w) {
   std::vector<row> rows;
   std::size_t total = 0, bytes = 0;
   for (const parameter_ref& p : w) {
-    std::string shape = "[";
-    for (std::size_t i = 0; i < p.shape.size(); ++i) {
-      if (i) shape += ',';
-      shape += std::to_string(p.shape[i]);
-    }
     const bool single = p.element == element_type::float32;
-    rows.push_back({std::string(p.name), shape + "]", single ? "float" : "double", p.size});
+    rows.push_back(
+        {std::string(p.name), detail::shape_text(p.shape.data(), p.shape.size()), single ? "float" : "double", p.size});
     total += p.size;
     bytes += p.size * (single ? sizeof(float) : sizeof(double));
   }
