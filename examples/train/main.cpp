@@ -6,6 +6,7 @@
 // batch is dynamic: any --batch, the same compiled loop. Data loading and set-up allocate;
 // the training loop does not.
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>

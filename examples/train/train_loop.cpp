@@ -1,9 +1,12 @@
 // A run of the trainer: set-up, the training loop, the evaluation, saving, the plot. Plain
 // functions, compiled once for every model: what depends on the model's type is behind
 // `network` (trainer.hpp, model.hpp).
+#include <array>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <unistd.h>
 
 #include <ctgrad/data/batches.hpp>
 
@@ -11,6 +14,32 @@
 
 namespace trainer {
 namespace {
+
+// A progress bar on a terminal; nothing between epoch lines otherwise.
+class progress {
+ public:
+  explicit progress(bool enabled) : enabled_(enabled && ::isatty(STDOUT_FILENO)) {}
+  void update(std::size_t done, std::size_t total) {
+    if (!enabled_) return;
+    const int percent = static_cast<int>(100 * done / total);
+    if (percent == last_) return;
+    last_ = percent;
+    char bar[41];
+    const int filled = percent * 40 / 100;
+    for (int i = 0; i < 40; ++i) bar[i] = i < filled ? '=' : (i == filled ? '>' : ' ');
+    bar[40] = '\0';
+    std::printf("\r[%s] %3d%%", bar, percent);
+    std::fflush(stdout);
+  }
+  void clear() {
+    if (enabled_) std::printf("\r%60s\r", "");
+    last_ = -1;
+  }
+
+ private:
+  bool enabled_;
+  int last_ = -1;
+};
 
 // Accuracy of the model on a split, and its confusion matrix (rows: true class). Batches
 // of 100 rows: LeNet stores tens of kB of values a row, so larger batches only spill the

@@ -1,19 +1,15 @@
-// The trainer's pieces shared by its translation units: the options, the progress bar, and
-// `network`, a model as the training loop sees it. The loop, the evaluation's batches and
+// The trainer's pieces shared by its translation units: the options, the files' functions,
+// and `network`, a model as the training loop sees it. The loop, the evaluation's batches and
 // the files are plain functions, compiled once (train_loop.cpp, files.cpp); only the code
 // that depends on a model's type (its passes, its optimizer steps: model.hpp) is compiled
 // per model, each model in its own unit (model_*.cpp), so they compile in parallel.
 #pragma once
 
 #include <array>
-#include <chrono>
-#include <cmath>
-#include <cstdio>
-#include <cstdlib>
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string>
-#include <unistd.h>
 #include <utility>
 #include <vector>
 
@@ -83,32 +79,6 @@ void print_summary(const nn::const_parameter_refs& model);
 // --plot FILE: the test accuracy per epoch as an SVG line chart (plot.cpp)
 void write_plot(const std::string& file, const std::vector<double>& test_accuracy, const options& o);
 
-
-// A progress bar on a terminal; nothing between epoch lines otherwise.
-class progress {
- public:
-  explicit progress(bool enabled) : enabled_(enabled && ::isatty(STDOUT_FILENO)) {}
-  void update(std::size_t done, std::size_t total) {
-    if (!enabled_) return;
-    const int percent = static_cast<int>(100 * done / total);
-    if (percent == last_) return;
-    last_ = percent;
-    char bar[41];
-    const int filled = percent * 40 / 100;
-    for (int i = 0; i < 40; ++i) bar[i] = i < filled ? '=' : (i == filled ? '>' : ' ');
-    bar[40] = '\0';
-    std::printf("\r[%s] %3d%%", bar, percent);
-    std::fflush(stdout);
-  }
-  void clear() {
-    if (enabled_) std::printf("\r%60s\r", "");
-    last_ = -1;
-  }
-
- private:
-  bool enabled_;
-  int last_ = -1;
-};
 
 using confusion = std::array<std::array<std::size_t, classes>, classes>;
 
